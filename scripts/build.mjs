@@ -1,0 +1,36 @@
+// Builds the package: ESM and CommonJS with the TypeScript compiler, then makes the
+// CommonJS build independent of ky's ESM-only distribution (Jest cannot require ESM).
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const run = (args) => execFileSync(process.execPath, [tsc, ...args], { cwd: root, stdio: 'inherit' });
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+run(['-p', 'tsconfig.json']);
+run(['-p', 'tsconfig.cjs.json']);
+writeFileSync(join(root, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
+
+// ky ships ESM only. The CommonJS build carries its own bundled copy so that
+// `require('northstar-ai')` works everywhere, Jest included.
+await build({
+  entryPoints: ['ky'],
+  absWorkingDir: root,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outfile: join(root, 'dist/cjs/vendor/ky.cjs'),
+  legalComments: 'inline',
+  logLevel: 'warning',
+});
+const transport = join(root, 'dist/cjs/src/export/http-transport.js');
+const source = readFileSync(transport, 'utf8');
+const patched = source.replace('require("ky")', 'require("../../vendor/ky.cjs")');
+if (patched === source) throw new Error('build: require("ky") not found in ' + transport);
+writeFileSync(transport, patched);

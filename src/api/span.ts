@@ -1,0 +1,88 @@
+import type { Attributes, ModelCallOptions, ModelSpan, SpanHandle, SpanOptions } from '../tracing/handles.js';
+import { argumentsByName, currentObservation } from '../tracing/instrument.js';
+import type { SpanKind } from '../registry/records.js';
+import { childModelSpan, childSpan } from '../tracing/scopes.js';
+import { wrapFunction } from '../tracing/wrap-function.js';
+
+/**
+ * Runs `fn` inside a child span of the current span or trace and returns what it
+ * returns (a returned promise is the same promise). Outside a trace `fn` runs untraced.
+ *
+ * @example
+ * const docs = await span('retrieve', { kind: 'tool' }, async (s) => {
+ *   s.setAttributes({ index: 'faq' });
+ *   return search(query);
+ * });
+ */
+export function span<R>(name: string, fn: (span: SpanHandle) => R): R;
+export function span<R>(name: string, options: SpanOptions | undefined, fn: (span: SpanHandle) => R): R;
+export function span<R>(name: string, b: unknown, c?: unknown): R {
+  const fn = (typeof b === 'function' ? b : c) as (span: SpanHandle) => R;
+  const options = (typeof b === 'object' && b !== null ? b : {}) as SpanOptions;
+  return childSpan(currentObservation(), name, options, fn);
+}
+
+/**
+ * Runs `fn` inside a model span (an LLM call) of the current trace. Record the
+ * messages, the response and the usage on the `ModelSpan`; cost is looked up from the
+ * model name and summed into the trace.
+ *
+ * @example
+ * const reply = await modelCall('answer', { model: 'gpt-4o-mini' }, async (m) => {
+ *   m.recordInputMessages(messages);
+ *   const res = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
+ *   m.recordOutputMessage(res);   // message, tool calls and usage
+ *   return res;
+ * });
+ */
+export function modelCall<R>(name: string, fn: (span: ModelSpan) => R): R;
+export function modelCall<R>(name: string, options: ModelCallOptions | undefined, fn: (span: ModelSpan) => R): R;
+export function modelCall<R>(name: string, b: unknown, c?: unknown): R {
+  const fn = (typeof b === 'function' ? b : c) as (span: ModelSpan) => R;
+  const options = (typeof b === 'object' && b !== null ? b : {}) as ModelCallOptions;
+  return childModelSpan(currentObservation(), name, options, fn);
+}
+
+/** Options of `observe()`. */
+export interface ObserveOptions {
+  /** The span's name. @default the function's name */
+  name?: string;
+  /** @default 'custom' */
+  kind?: SpanKind;
+  attributes?: Attributes;
+  /** Recorded as the input instead of the arguments. */
+  input?: unknown;
+  captureInput?: boolean;
+  captureOutput?: boolean;
+}
+
+type AnyFunction = (...args: any[]) => any;
+
+/**
+ * Wraps a function so that every call inside a trace is a child span: arguments are
+ * recorded as `tool_arguments`, the (awaited) result as `tool_result`. Outside a trace
+ * the function runs untouched. `observe(fn, options?)` or `observe(name?, options?)(fn)`.
+ *
+ * @example
+ * const search = observe(async function search(query: string) { ... }, { kind: 'tool' });
+ */
+export function observe<F extends AnyFunction>(fn: F, options?: ObserveOptions): F;
+export function observe(name?: string | ObserveOptions, options?: ObserveOptions): <F extends AnyFunction>(fn: F) => F;
+export function observe(a?: unknown, b?: unknown): unknown {
+  if (typeof a === 'function') return observeFunction(a as AnyFunction, undefined, (b ?? {}) as ObserveOptions);
+  const name = typeof a === 'string' ? a : undefined;
+  const options = ((typeof a === 'object' && a !== null ? a : b) ?? {}) as ObserveOptions;
+  return <F extends AnyFunction>(fn: F): F => observeFunction(fn, name, options);
+}
+
+function observeFunction<F extends AnyFunction>(fn: F, name: string | undefined, options: ObserveOptions): F {
+  return wrapFunction(fn, {
+    type: options.kind === 'model' ? 'model' : 'span',
+    name: name ?? options.name ?? (fn.name || 'span'),
+    kind: options.kind ?? 'custom',
+    attributes: options.attributes,
+    captureInput: options.captureInput,
+    captureOutput: options.captureOutput,
+    input: 'input' in options ? { value: options.input } : argumentsByName(fn),
+  });
+}

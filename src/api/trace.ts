@@ -1,0 +1,74 @@
+import type { Attributes, TraceHandle } from '../tracing/handles.js';
+import { activeClient, argumentsByName, type CallSpec, open, runScoped } from '../tracing/instrument.js';
+import type { RunObservation } from '../tracing/observation.js';
+import { NOOP_TRACE, TraceScope } from '../tracing/scopes.js';
+import { wrapFunction } from '../tracing/wrap-function.js';
+
+/** Options of a trace. */
+export interface TraceOptions {
+  /** The run's name. @default the function's name, or `'trace'` */
+  name?: string;
+  /** Recorded as the input instead of the arguments (even when null or undefined). */
+  input?: unknown;
+  /** Merged over `project` and `environment` in the run's metadata. */
+  metadata?: Attributes;
+  /** Stored as `metadata.tags`. */
+  tags?: readonly string[];
+  /** Record the input; overrides `init({ captureInputs })` for this trace and its spans. */
+  captureInput?: boolean;
+  /** Record the output; overrides `init({ captureOutputs })` for this trace and its spans. */
+  captureOutput?: boolean;
+}
+
+type AnyFunction = (...args: any[]) => any;
+
+/** Builds the call spec of a trace. */
+export function traceSpec(name: string, options: TraceOptions, fn?: Function): CallSpec {
+  return {
+    type: 'trace',
+    name,
+    captureInput: options.captureInput,
+    captureOutput: options.captureOutput,
+    input: 'input' in options ? { value: options.input } : fn ? argumentsByName(fn) : undefined,
+    metadata: options.metadata,
+    tags: options.tags,
+  };
+}
+
+/**
+ * Traces an agent run. Three forms:
+ * - `trace(fn, options?)` returns `fn` wrapped: every call is a run; arguments are its
+ *   input, the (awaited) return value its output; errors are recorded and rethrown.
+ * - `trace(name?, options?)` returns such a wrapper factory: `trace('agent')(fn)`.
+ * - `trace(name, options?, (t) => ...)` runs the callback now inside a run and
+ *   returns what it returns; `t` records output, events, metrics and metadata.
+ *
+ * @example
+ * const answer = trace(async function answer(question: string) { ... });
+ * await trace('nightly', { tags: ['batch'] }, async (t) => { t.setOutput(await work()); });
+ */
+export function trace<F extends AnyFunction>(fn: F, options?: TraceOptions): F;
+export function trace<R>(name: string, fn: (trace: TraceHandle) => R): R;
+export function trace<R>(name: string, options: TraceOptions | undefined, fn: (trace: TraceHandle) => R): R;
+export function trace(name?: string | TraceOptions, options?: TraceOptions): <F extends AnyFunction>(fn: F) => F;
+export function trace(a?: unknown, b?: unknown, c?: unknown): unknown {
+  if (typeof a === 'function') {
+    const options = (b ?? {}) as TraceOptions;
+    return wrapFunction(a as AnyFunction, traceSpec(options.name ?? (a.name || 'trace'), options, a));
+  }
+  const fn = typeof c === 'function' ? c : typeof b === 'function' ? b : undefined;
+  const name = typeof a === 'string' ? a : undefined;
+  const options = ((typeof a === 'object' && a !== null ? a : typeof b === 'object' && b !== null ? b : {}) ?? {}) as TraceOptions;
+  if (fn === undefined) {
+    return <F extends AnyFunction>(target: F): F =>
+      wrapFunction(target, traceSpec(name ?? options.name ?? (target.name || 'trace'), options, target));
+  }
+  return traceScope(name ?? options.name ?? 'trace', options, fn as (t: TraceHandle) => unknown);
+}
+
+function traceScope<R>(name: string, options: TraceOptions, fn: (trace: TraceHandle) => R): R {
+  if (activeClient() === undefined) return fn(NOOP_TRACE);
+  const run = open(traceSpec(name, options), []) as RunObservation | undefined;
+  if (run === undefined) return fn(NOOP_TRACE);
+  return runScoped(run, new TraceScope(run), fn);
+}

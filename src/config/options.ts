@@ -1,0 +1,76 @@
+import type { SnapshotLimits } from '../serialize/snapshot.js';
+
+/** A problem inside the SDK (delivery failure, dropped records, ...), handed to `onError`. */
+export interface NorthstarDiagnostic {
+  /** What went wrong, e.g. `'delivery'`, `'rejected'`, `'dropped'`, `'unauthorized'`, `'internal'`. */
+  readonly kind: string;
+  /** A readable sentence; never contains the API key. */
+  readonly message: string;
+  /** The underlying error, if any. */
+  readonly error?: unknown;
+}
+
+/** Options of `init()` and `new Northstar()`. Every time is in milliseconds and says so in its name. */
+export interface NorthstarOptions {
+  /** API key sent as `Authorization: Bearer`. Env `NORTHSTAR_API_KEY`. Without one the SDK is disabled. */
+  apiKey?: string;
+  /** Supabase project ref (lowercase letters and digits) that hosts the ingest function. Env `NORTHSTAR_PROJECT_ID`. */
+  projectId?: string;
+  /** Full ingest URL, overriding the one built from `projectId` (self-hosted). Env `NORTHSTAR_ENDPOINT`. */
+  endpoint?: string;
+  /** Project name, recorded as `metadata.project` on every run. Env `NORTHSTAR_PROJECT`. */
+  project?: string;
+  /** Environment name (`production`, `staging`, ...), recorded as `metadata.environment`. Env `NORTHSTAR_ENVIRONMENT`. */
+  environment?: string;
+  /** Master switch. Env `NORTHSTAR_ENABLED`. @default true */
+  enabled?: boolean;
+  /** Log what the SDK does (and every problem) to stderr. Env `NORTHSTAR_DEBUG`. @default false */
+  debug?: boolean;
+  /** Record function arguments as inputs. Env `NORTHSTAR_CAPTURE_INPUTS`. @default true */
+  captureInputs?: boolean;
+  /** Record return values as outputs. Env `NORTHSTAR_CAPTURE_OUTPUTS`. @default true */
+  captureOutputs?: boolean;
+  /** Keys whose values are replaced by `"[REDACTED]"`, added to the defaults (case-insensitive). @default [] */
+  redactKeys?: readonly string[];
+  /** Hook applied to every captured string value before it is queued (e.g. hide emails). @default undefined */
+  mask?: (value: string) => string;
+  /** Size caps of captured values. @default { maxDepth: 10, maxStringLength: 10000, maxCollectionSize: 200, maxTotalNodes: 5000 } */
+  limits?: Partial<SnapshotLimits>;
+  /** Records per request; a full batch is sent at once. @default 50 */
+  batchSize?: number;
+  /** How often queued records are sent, in milliseconds. @default 5000 */
+  flushIntervalMs?: number;
+  /** Records waiting to be sent at most; past it new records are dropped and counted. @default 1000 */
+  maxQueueSize?: number;
+  /** Request timeout in milliseconds; a request that takes longer is aborted and retried. @default 10000 */
+  requestTimeoutMs?: number;
+  /** Request body size cap in bytes; larger batches are split. @default 1000000 */
+  maxBatchBytes?: number;
+  /** Allow a plain `http://` endpoint on a host other than loopback. @default false */
+  allowInsecureHttp?: boolean;
+  /** Called with every SDK problem (in addition to the debug log). Must not throw; if it does, the error is ignored. */
+  onError?: (diagnostic: NorthstarDiagnostic) => void;
+}
+
+/** The fully resolved configuration of one client. */
+export interface ResolvedConfig {
+  readonly enabled: boolean;
+  /** Why the client is disabled, when it is. */
+  readonly disabledReason?: string;
+  readonly apiKey: string;
+  readonly endpoint: string;
+  readonly project?: string;
+  readonly environment?: string;
+  readonly debug: boolean;
+  readonly captureInputs: boolean;
+  readonly captureOutputs: boolean;
+  readonly redactKeys: readonly string[];
+  readonly mask?: (value: string) => string;
+  readonly limits: Partial<SnapshotLimits>;
+  readonly batchSize: number;
+  readonly flushIntervalMs: number;
+  readonly maxQueueSize: number;
+  readonly requestTimeoutMs: number;
+  readonly maxBatchBytes: number;
+  readonly onError?: (diagnostic: NorthstarDiagnostic) => void;
+}

@@ -1,0 +1,43 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** What a live client offers to process-wide code (the exit hook, the API functions). */
+export interface ClientLike {
+  /** Sends what is queued if anything changed since the last exit flush. */
+  flushForExit(): Promise<unknown>;
+}
+
+/**
+ * Process-wide state, kept in one versioned `globalThis` slot so that every loaded copy
+ * of the package (ESM and CommonJS, or two versions of the same major) shares the
+ * current client, the async context and the exit hook.
+ */
+export interface GlobalState {
+  readonly version: 1;
+  /** The current observation (run or span) of the async flow. */
+  readonly context: AsyncLocalStorage<object>;
+  /** The client `init()` installed, if any. */
+  client: unknown;
+  /** Clients that may still hold queued records. */
+  readonly clients: Set<ClientLike>;
+  exitHookInstalled: boolean;
+}
+
+const SLOT = Symbol.for('northstar-ai.global.v1');
+
+function create(): GlobalState {
+  return { version: 1, context: new AsyncLocalStorage(), client: undefined, clients: new Set(), exitHookInstalled: false };
+}
+
+const holder = globalThis as unknown as Record<symbol, GlobalState | undefined>;
+
+/** The state shared by every copy of the package in this process. */
+export const globalState: GlobalState = holder[SLOT] ?? (holder[SLOT] = create());
+
+/** Makes sure a script that ends naturally still delivers what it queued. */
+export function installExitHook(): void {
+  if (globalState.exitHookInstalled) return;
+  globalState.exitHookInstalled = true;
+  process.on('beforeExit', () => {
+    for (const client of globalState.clients) void client.flushForExit();
+  });
+}

@@ -1,0 +1,91 @@
+import ky from 'ky';
+
+/** What one request achieved, as the flusher needs to know it (PROTOCOL.md, Responses). */
+export type SendResult =
+  | { readonly kind: 'accepted' }
+  /** 400 or 413: this batch will never be stored as it is. */
+  | { readonly kind: 'rejected'; readonly status: number; readonly message: string }
+  | { readonly kind: 'unauthorized'; readonly message: string }
+  /** Worth retrying later: network error, timeout, 408/429/5xx, or a 200 that did not store. */
+  | { readonly kind: 'transient'; readonly status?: number; readonly retryAfterMs?: number; readonly message: string };
+
+/** Sends one request body to the ingest endpoint. */
+export type Transport = (body: string) => Promise<SendResult>;
+
+const MAX_ERROR_TEXT = 300;
+
+/**
+ * The HTTP transport, built on ky. Retries are left to the flusher (`retry: 0`): they
+ * resend the latest state of each record, span flush cycles and must not hold a
+ * finished process open, which ky's in-request retry sleeps would.
+ */
+export function createHttpTransport(options: { endpoint: string; apiKey: string; timeoutMs: number }): Transport {
+  const client = ky.create({
+    timeout: options.timeoutMs,
+    retry: 0,
+    throwHttpErrors: false,
+    headers: {
+      authorization: `Bearer ${options.apiKey}`,
+      'content-type': 'application/json',
+    },
+  });
+  return async (body) => {
+    let response: Response;
+    try {
+      // ky's timeout ends when the headers arrive; this signal also bounds reading the body.
+      response = await client.post(options.endpoint, { body, signal: AbortSignal.timeout(options.timeoutMs * 2) });
+    } catch (error) {
+      const name = error instanceof Error ? error.name : 'Error';
+      const message = error instanceof Error ? error.message : String(error);
+      return { kind: 'transient', message: `${name}: ${message}` };
+    }
+    let text = '';
+    try {
+      text = await response.text();
+    } catch (error) {
+      return { kind: 'transient', status: response.status, message: `reading the response failed: ${String(error)}` };
+    }
+    const status = response.status;
+    if (status >= 200 && status < 300) {
+      if (acceptedBody(text)) return { kind: 'accepted' };
+      return { kind: 'transient', status, message: `the server answered ${status} without "accepted": true: ${clip(text)}` };
+    }
+    const message = `HTTP ${status}: ${errorText(text)}`;
+    if (status === 401 || status === 403) return { kind: 'unauthorized', message };
+    if (status === 400 || status === 413 || status === 422) return { kind: 'rejected', status, message };
+    return { kind: 'transient', status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')), message };
+  };
+}
+
+function acceptedBody(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && (parsed as { accepted?: unknown }).accepted === true;
+  } catch {
+    return false;
+  }
+}
+
+function errorText(text: string): string {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const error = (parsed as { error?: unknown } | null)?.error;
+    if (typeof error === 'string') return clip(error);
+  } catch {
+    // Not JSON: show the raw text.
+  }
+  return clip(text);
+}
+
+function clip(text: string): string {
+  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

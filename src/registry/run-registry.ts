@@ -1,0 +1,206 @@
+import type { Table, WireRecord } from './records.js';
+import { TABLES } from './records.js';
+
+/**
+ * One record known to the registry: its latest state and what the server has of it.
+ * Live runs, spans and sessions own their entry and update it in place.
+ */
+export interface Entry {
+  readonly table: Table;
+  readonly id: string;
+  /** The latest full state; every re-send carries all of it (PROTOCOL.md, upserts). */
+  record: WireRecord;
+  /** Records this one points at (session, run, parent span); sent along until accepted. */
+  readonly parents: readonly Entry[];
+  /** Bumped by every change, so an answer to an older send cannot clear a newer state. */
+  version: number;
+  /** The server has stored some state of this record: children no longer need it in their batch. */
+  accepted: boolean;
+  /** A run, span or session still open: its updates are never refused by the queue bound. */
+  live: boolean;
+  /** JSON of `record` at `jsonVersion`, so a record is serialised once per state. */
+  json?: string;
+  jsonVersion?: number;
+}
+
+/** Counters readable through `stats()`. */
+export interface RegistryStats {
+  /** Records waiting to be sent. */
+  queued: number;
+  /** Records the server has accepted. */
+  accepted: number;
+  /** Records dropped because the queue was full. */
+  droppedQueueFull: number;
+  /** Records the server refused (400, or a 500 that kept repeating for that record alone). */
+  droppedRejected: number;
+  /** Records dropped because the API key was refused (401). */
+  droppedUnauthorized: number;
+}
+
+/** A batch taken from the queue: the request body and the state versions it carries. */
+export interface Batch {
+  /** The records asked for (ancestors come along but are not primaries). */
+  readonly primaries: readonly Entry[];
+  /** Every record in the body with the version sent. */
+  readonly sent: ReadonlyMap<Entry, number>;
+  readonly body: string;
+}
+
+const SCHEMA_VERSION = 2;
+
+/** Creates an entry for a new record. */
+export function createEntry(table: Table, record: WireRecord, parents: readonly Entry[], live: boolean): Entry {
+  return { table, id: record.id, record, parents, version: 0, accepted: false, live };
+}
+
+/**
+ * The queue of records waiting for the server, latest state winning, bounded by
+ * `maxQueueSize`. A record changed while queued is replaced in place, not queued twice.
+ */
+export class RunRegistry {
+  private readonly queue = new Set<Entry>();
+  /** Queued runs by id, so a score for a not-yet-delivered trace can bring its run along. */
+  private readonly queuedRuns = new Map<string, Entry>();
+  private readonly counters: Omit<RegistryStats, 'queued'> = {
+    accepted: 0,
+    droppedQueueFull: 0,
+    droppedRejected: 0,
+    droppedUnauthorized: 0,
+  };
+  /** Set after a 401: nothing is queued any more. */
+  private closedReason: string | undefined;
+  /** Bumped by every enqueue; the exit hook uses it to avoid retrying an unchanged queue. */
+  enqueueSeq = 0;
+
+  constructor(private readonly maxQueueSize: number) {}
+
+  get size(): number {
+    return this.queue.size;
+  }
+
+  /**
+   * Queues the current state of `entry` (new or changed). Returns false when the record
+   * was dropped because the queue is full (live records are never dropped for that).
+   */
+  enqueue(entry: Entry): boolean {
+    entry.version++;
+    if (this.queue.has(entry)) return true;
+    if (this.closedReason !== undefined) {
+      this.counters.droppedUnauthorized++;
+      return false;
+    }
+    if (this.queue.size >= this.maxQueueSize && !entry.live) {
+      this.counters.droppedQueueFull++;
+      return false;
+    }
+    this.queue.add(entry);
+    if (entry.table === 'runs') this.queuedRuns.set(entry.id, entry);
+    this.enqueueSeq++;
+    return true;
+  }
+
+  /** Whether this entry's latest state is waiting to be sent. */
+  isQueued(entry: Entry): boolean {
+    return this.queue.has(entry);
+  }
+
+  /** The entries waiting now, in queue order. */
+  pending(): Entry[] {
+    return [...this.queue];
+  }
+
+  /** The queued entry of a run, if its latest state has not reached the server yet. */
+  queuedRun(id: string): Entry | undefined {
+    return this.queuedRuns.get(id);
+  }
+
+  /**
+   * Builds the next batch: up to `maxRecords` queued records in queue order, each with
+   * the ancestors the server does not have yet, under `maxBytes` (at least one record).
+   */
+  take(maxRecords: number, maxBytes: number): Batch | undefined {
+    const primaries: Entry[] = [];
+    for (const entry of this.queue) {
+      if (primaries.length >= maxRecords) break;
+      primaries.push(entry);
+    }
+    return primaries.length === 0 ? undefined : this.build(primaries, maxBytes);
+  }
+
+  /** Builds a batch of exactly these primaries (and their missing ancestors), cut at `maxBytes`. */
+  build(candidates: readonly Entry[], maxBytes: number = Infinity): Batch {
+    const primaries: Entry[] = [];
+    const sent = new Map<Entry, number>();
+    const parts: Record<Table, string[]> = { sessions: [], runs: [], spans: [], events: [], scores: [] };
+    let bytes = 120;
+    const add = (entry: Entry, into: Entry[]): number => {
+      if (sent.has(entry) || into.includes(entry)) return 0;
+      let size = 0;
+      for (const parent of entry.parents) if (!parent.accepted) size += add(parent, into);
+      into.push(entry);
+      return size + json(entry).length + 1;
+    };
+    for (const candidate of candidates) {
+      const pending: Entry[] = [];
+      const size = add(candidate, pending);
+      if (primaries.length > 0 && bytes + size > maxBytes) break;
+      bytes += size;
+      primaries.push(candidate);
+      for (const entry of pending) {
+        sent.set(entry, entry.version);
+        parts[entry.table].push(json(entry));
+      }
+    }
+    let body = `{"schema_version":${SCHEMA_VERSION}`;
+    for (const table of TABLES) body += `,"${table}":[${parts[table].join(',')}]`;
+    body += ',"prompt_links":[]}';
+    return { primaries, sent, body };
+  }
+
+  /** The server stored the batch: its records are accepted, and dequeued unless changed since. */
+  accept(batch: Batch): void {
+    for (const [entry, version] of batch.sent) {
+      entry.accepted = true;
+      if (entry.version === version && this.dequeue(entry)) this.counters.accepted++;
+    }
+  }
+
+  /** Drops a record the server refuses; returns whether it was still queued. */
+  reject(entry: Entry): boolean {
+    const was = this.dequeue(entry);
+    if (was) this.counters.droppedRejected++;
+    return was;
+  }
+
+  /** After a 401: empty the queue and refuse new records; returns how many were dropped. */
+  close(reason: string): number {
+    this.closedReason = reason;
+    const dropped = this.queue.size;
+    this.counters.droppedUnauthorized += dropped;
+    this.queue.clear();
+    this.queuedRuns.clear();
+    return dropped;
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  stats(): RegistryStats {
+    return { queued: this.queue.size, ...this.counters };
+  }
+
+  private dequeue(entry: Entry): boolean {
+    if (!this.queue.delete(entry)) return false;
+    if (entry.table === 'runs') this.queuedRuns.delete(entry.id);
+    return true;
+  }
+}
+
+function json(entry: Entry): string {
+  if (entry.json === undefined || entry.jsonVersion !== entry.version) {
+    entry.json = JSON.stringify(entry.record);
+    entry.jsonVersion = entry.version;
+  }
+  return entry.json;
+}

@@ -1,0 +1,24 @@
+import type { ResolvedConfig } from '../config/options.js';
+import type { Logger } from '../debug/logger.js';
+import type { Entry } from '../registry/run-registry.js';
+import type { Snapshotter } from '../serialize/snapshot.js';
+
+/**
+ * What runs and spans need from the client that created them. A run keeps its client
+ * for life, so a trace started before a second `init()` still reports to the first.
+ */
+export interface ClientCore {
+  readonly config: ResolvedConfig;
+  readonly logger: Logger;
+  /** JSON-safe, redacted, masked copy of a captured value. */
+  readonly snapshot: Snapshotter;
+  /** The session of this client (every run's parent). */
+  readonly sessionEntry: Entry;
+  /** Queues a new or changed record for delivery. */
+  enqueue(entry: Entry): void;
+  /** Redacts secrets out of free text such as error messages. */
+  redactText(text: string): string;
+  /** Bookkeeping of open runs (a shut-down client lives until its last run ends). */
+  runStarted(): void;
+  runEnded(): void;
+}

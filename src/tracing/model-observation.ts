@@ -1,0 +1,124 @@
+import { inputEvents, outputEvents } from '../model/message-events.js';
+import { priceFor } from '../model/pricing.js';
+import { createStreamAccumulator, type StreamAccumulator } from '../model/stream-accumulator.js';
+import { extractModelName, extractUsage, type TokenUsage } from '../model/usage.js';
+import { sanitizeString } from '../serialize/sanitize-string.js';
+import type { ModelCallOptions, ModelSpan, UsageInput } from './handles.js';
+import { type Observation, roundUsd, SpanObservation } from './observation.js';
+
+const finite = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+
+/** A model span: messages in and out become events, usage and cost become attributes. */
+export class ModelObservation extends SpanObservation implements ModelSpan {
+  private model: string | undefined;
+  private readonly provider: string | undefined;
+  private usage: TokenUsage | undefined;
+  private explicitCostUsd: number | undefined;
+  private inputRecorded = false;
+  private outputRecorded = false;
+
+  constructor(parent: Observation, name: string, options: ModelCallOptions & { captureInput: boolean; captureOutput: boolean }) {
+    super(parent, name, 'model', options);
+    this.model = options.model;
+    this.provider = options.provider;
+  }
+
+  setModel(model: string): void {
+    if (typeof model === 'string' && model !== '') this.model = model;
+  }
+
+  recordInputMessages(messages: unknown): void {
+    this.inputRecorded = true;
+    if (!this.captureInput) return;
+    for (const event of inputEvents(messages)) {
+      this.addEvent(event.type, this.client.snapshot(event.content), attributes(this, event.attributes));
+    }
+  }
+
+  recordOutputMessage(message: unknown): void {
+    this.outputRecorded = true;
+    if (this.model === undefined) this.model = extractModelName(message);
+    const usage = extractUsage(message);
+    if (usage && this.usage === undefined) this.usage = usage;
+    if (!this.captureOutput) return;
+    for (const event of outputEvents(message)) {
+      this.addEvent(event.type, this.client.snapshot(event.content), attributes(this, event.attributes));
+    }
+  }
+
+  recordUsage(usage: UsageInput | TokenUsage | object): void {
+    const u = usage as UsageInput & TokenUsage;
+    const explicit: TokenUsage = {
+      inputTokens: finite(u.inputTokens) ?? finite(u.promptTokens),
+      outputTokens: finite(u.outputTokens) ?? finite(u.completionTokens),
+      totalTokens: finite(u.totalTokens),
+    };
+    const parsed = explicit.inputTokens !== undefined || explicit.outputTokens !== undefined ? explicit : extractUsage(usage);
+    if (parsed) this.usage = { ...this.usage, ...stripUndefined(parsed) };
+    const cost = finite(u.costUsd);
+    if (cost !== undefined) this.explicitCostUsd = cost;
+  }
+
+  /** Records the input of an instrumented call: the messages argument or request. */
+  override recordInput(value: unknown): void {
+    if (this.model === undefined) this.model = extractModelName(value);
+    this.recordInputMessages(value);
+  }
+
+  /** Records the return value of an instrumented call unless output was recorded by hand. */
+  recordResult(value: unknown): void {
+    if (this.outputRecorded) {
+      if (this.usage === undefined) this.usage = extractUsage(value);
+      return;
+    }
+    this.recordOutputMessage(value);
+  }
+
+  /** Whether the output or input was already recorded by hand inside the call. */
+  get recordedByHand(): { input: boolean; output: boolean } {
+    return { input: this.inputRecorded, output: this.outputRecorded };
+  }
+
+  /** An accumulator for a streamed response; its summary becomes the output. */
+  streamAccumulator(): StreamAccumulator {
+    return createStreamAccumulator();
+  }
+
+  protected override beforeEnd(): void {
+    const attrs = this.attributes;
+    if (this.model !== undefined) attrs.model = sanitizeString(this.model);
+    const usage = this.usage;
+    if (usage?.inputTokens !== undefined) attrs.input_tokens = usage.inputTokens;
+    if (usage?.outputTokens !== undefined) attrs.output_tokens = usage.outputTokens;
+    const total = usage?.totalTokens ?? (usage && (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0));
+    if (total !== undefined) attrs.total_tokens = total;
+    if (usage?.cacheReadTokens !== undefined) attrs.cache_read_tokens = usage.cacheReadTokens;
+    if (usage?.cacheWriteTokens !== undefined) attrs.cache_write_tokens = usage.cacheWriteTokens;
+    if (usage?.reasoningTokens !== undefined) attrs.reasoning_tokens = usage.reasoningTokens;
+    if (usage?.estimated) attrs.tokens_estimated = true;
+    let cost: number | undefined;
+    if (this.explicitCostUsd !== undefined) {
+      cost = this.explicitCostUsd;
+      attrs.pricing_source = 'user';
+    } else if (usage) {
+      const price = priceFor(this.model, usage, this.provider);
+      cost = price.costUsd;
+      attrs.pricing_source = price.pricingSource;
+    } else {
+      attrs.pricing_source = 'unknown';
+    }
+    if (cost !== undefined) attrs.cost_usd = roundUsd(cost);
+    this.run.addModelUsage(usage?.inputTokens, usage?.outputTokens, cost);
+  }
+}
+
+function stripUndefined(usage: TokenUsage): TokenUsage {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(usage)) if (v !== undefined) out[k] = v;
+  return out as TokenUsage;
+}
+
+function attributes(span: ModelObservation, extra: Record<string, unknown> | undefined) {
+  return extra === undefined ? undefined : (span.client.snapshot(extra) as Record<string, unknown>);
+}

@@ -1,0 +1,320 @@
+import type { EventRecord, EventType, JsonObject, RunRecord, SpanKind, SpanRecord, WireError } from '../registry/records.js';
+import { createEntry, type Entry } from '../registry/run-registry.js';
+import { sanitizeString } from '../serialize/sanitize-string.js';
+import type { ClientCore } from './client-core.js';
+import type { Attributes } from './handles.js';
+import { elapsedMs, newId, nowIso } from './timing.js';
+
+const MAX_NAME_LENGTH = 500;
+const MAX_ERROR_MESSAGE = 2000;
+
+/** A record name: sanitised, capped, never empty. */
+export function recordName(name: unknown, fallback: string): string {
+  const text = typeof name === 'string' ? sanitizeString(name).trim() : '';
+  if (text === '') return fallback;
+  return text.length > MAX_NAME_LENGTH ? text.slice(0, MAX_NAME_LENGTH) : text;
+}
+
+/** `{ type, message }` of anything thrown, secrets redacted. */
+export function wireError(client: ClientCore, error: unknown): WireError {
+  let type = 'Error';
+  let message = '';
+  try {
+    if (error instanceof Error) {
+      type = error.name || error.constructor?.name || 'Error';
+      message = String(error.message);
+    } else if (error !== null && typeof error === 'object') {
+      type = (error as object).constructor?.name ?? 'Object';
+      const m = (error as { message?: unknown }).message;
+      message = typeof m === 'string' ? m : JSON.stringify(client.snapshot(error));
+    } else {
+      type = typeof error;
+      message = String(error);
+    }
+  } catch {
+    message = '[unreadable error]';
+  }
+  message = client.redactText(sanitizeString(message));
+  if (message.length > MAX_ERROR_MESSAGE) message = `${message.slice(0, MAX_ERROR_MESSAGE)}…`;
+  return { type: sanitizeString(String(type)) || 'Error', message };
+}
+
+/** Merges snapshot `source` into `target` without ever touching a prototype. */
+export function mergeInto(target: JsonObject, source: unknown): void {
+  if (source === null || typeof source !== 'object' || Array.isArray(source)) return;
+  for (const key of Object.keys(source)) {
+    Object.defineProperty(target, key, {
+      value: (source as JsonObject)[key],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+}
+
+/** A fresh metadata/attributes object: no prototype, so `__proto__` is just a key. */
+export const emptyObject = (): JsonObject => Object.create(null) as JsonObject;
+
+/** What runs and spans share: events, output, metrics. */
+export abstract class Observation {
+  readonly id: string = newId();
+  abstract readonly entry: Entry;
+  abstract readonly run: RunObservation;
+  ended = false;
+  /** Input and output capture for this observation and (by inheritance) its children. */
+  captureInput: boolean;
+  captureOutput: boolean;
+  protected readonly startedAt = performance.now();
+  private outputEntry: Entry | undefined;
+
+  constructor(
+    readonly client: ClientCore,
+    captureInput: boolean,
+    captureOutput: boolean,
+  ) {
+    this.captureInput = captureInput;
+    this.captureOutput = captureOutput;
+  }
+
+  /** The event type of this observation's input and output. */
+  protected abstract readonly inputType: EventType;
+  protected abstract readonly outputType: EventType;
+  /** The span id to put on events, or undefined for the run itself. */
+  abstract readonly spanId: string | undefined;
+
+  /** Records a value as this observation's input (snapshot now). */
+  recordInput(value: unknown): void {
+    this.addEvent(this.inputType, this.client.snapshot(value));
+  }
+
+  setOutput(value: unknown): void {
+    this.recordOutputSnapshot(this.client.snapshot(value));
+  }
+
+  /** Records an already-snapshotted output; a second call updates the same event. */
+  protected recordOutputSnapshot(content: unknown): void {
+    if (this.outputEntry) {
+      (this.outputEntry.record as EventRecord).content = content;
+      this.client.enqueue(this.outputEntry);
+    } else {
+      this.outputEntry = this.addEvent(this.outputType, content);
+    }
+  }
+
+  get hasOutput(): boolean {
+    return this.outputEntry !== undefined;
+  }
+
+  logEvent(name: string, data?: unknown): void {
+    const content = { name: recordName(name, 'event'), data: this.client.snapshot(data) };
+    this.addEvent('custom', content, { northstar_type: 'event' });
+  }
+
+  logMetric(name: string, value: number): void {
+    checkMetric(value);
+    this.addEvent('custom', { name: recordName(name, 'metric'), value }, { northstar_type: 'metric' });
+  }
+
+  abstract logMetadata(metadata: Attributes): void;
+
+  /** Queues an event on this observation. */
+  addEvent(type: EventType, content: unknown, attributes?: JsonObject): Entry {
+    const record: EventRecord = { id: newId(), run_id: this.run.id, type, created_at: nowIso(), content };
+    const spanId = this.spanId;
+    if (spanId !== undefined) record.span_id = spanId;
+    if (attributes !== undefined) record.attributes = attributes;
+    const parents = spanId === undefined ? [this.run.entry] : [this.run.entry, this.entry];
+    const entry = createEntry('events', record, parents, false);
+    this.client.enqueue(entry);
+    return entry;
+  }
+
+  /** Ends the observation successfully. */
+  abstract end(): void;
+  /** Ends the observation with an error. */
+  abstract fail(error: unknown): void;
+}
+
+/** Model totals a run sums over its model spans. */
+interface ModelTotals {
+  costUsd: number;
+  hasCost: boolean;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** A trace: one run of an agent. */
+export class RunObservation extends Observation {
+  readonly entry: Entry;
+  readonly run: RunObservation = this;
+  protected readonly inputType = 'user_input';
+  protected readonly outputType = 'final_response';
+  readonly spanId = undefined;
+  private readonly metadata: JsonObject;
+  private totals: ModelTotals | undefined;
+
+  constructor(
+    client: ClientCore,
+    name: string,
+    options: { metadata?: unknown; tags?: readonly string[]; captureInput: boolean; captureOutput: boolean },
+  ) {
+    super(client, options.captureInput, options.captureOutput);
+    const metadata = emptyObject();
+    const { project, environment } = client.config;
+    if (project !== undefined) metadata.project = sanitizeString(project);
+    if (environment !== undefined) metadata.environment = sanitizeString(environment);
+    if (options.metadata !== undefined) mergeInto(metadata, client.snapshot(options.metadata));
+    if (options.tags !== undefined && options.tags.length > 0) metadata.tags = client.snapshot(options.tags.map(String));
+    this.metadata = metadata;
+    const record: RunRecord = {
+      id: this.id,
+      session_id: client.sessionEntry.id,
+      name: recordName(name, 'trace'),
+      started_at: nowIso(),
+      status: 'running',
+      metadata,
+    };
+    this.entry = createEntry('runs', record, [client.sessionEntry], true);
+    client.runStarted();
+    client.enqueue(this.entry);
+  }
+
+  logMetadata(metadata: Attributes): void {
+    mergeInto(this.metadata, this.client.snapshot(metadata));
+  }
+
+  /** Adds a finished model span's tokens and cost to this run's totals. */
+  addModelUsage(inputTokens: number | undefined, outputTokens: number | undefined, costUsd: number | undefined): void {
+    const totals = (this.totals ??= { costUsd: 0, hasCost: false, inputTokens: 0, outputTokens: 0 });
+    totals.inputTokens += inputTokens ?? 0;
+    totals.outputTokens += outputTokens ?? 0;
+    if (costUsd !== undefined) {
+      totals.costUsd += costUsd;
+      totals.hasCost = true;
+    }
+  }
+
+  end(): void {
+    this.finish(undefined, false);
+  }
+
+  fail(error: unknown): void {
+    this.finish(error, true);
+  }
+
+  private finish(error: unknown, failed: boolean): void {
+    if (this.ended) return;
+    this.ended = true;
+    const record = this.entry.record as RunRecord;
+    record.ended_at = nowIso();
+    record.status = failed ? 'error' : 'ok';
+    if (failed) record.error = wireError(this.client, error);
+    this.metadata.latency_ms = elapsedMs(this.startedAt);
+    if (this.totals) {
+      if (this.totals.hasCost) this.metadata.cost_usd = roundUsd(this.totals.costUsd);
+      this.metadata.total_input_tokens = this.totals.inputTokens;
+      this.metadata.total_output_tokens = this.totals.outputTokens;
+    }
+    this.client.enqueue(this.entry);
+    this.entry.live = false;
+    this.client.runEnded();
+  }
+}
+
+/** A child span of a run (a tool, a step, a sub-agent, a model call). */
+export class SpanObservation extends Observation {
+  readonly entry: Entry;
+  readonly run: RunObservation;
+  protected readonly inputType = 'tool_arguments';
+  protected readonly outputType = 'tool_result';
+  readonly spanId: string;
+  protected readonly attributes: JsonObject = emptyObject();
+
+  constructor(
+    parent: Observation,
+    name: string,
+    kind: SpanKind,
+    options: { attributes?: unknown; iteration?: number; captureInput: boolean; captureOutput: boolean },
+  ) {
+    super(parent.client, options.captureInput, options.captureOutput);
+    this.run = parent.run;
+    this.spanId = this.id;
+    const record: SpanRecord = {
+      id: this.id,
+      run_id: this.run.id,
+      kind,
+      name: recordName(name, kind),
+      started_at: nowIso(),
+      status: 'running',
+    };
+    // Duck-typed rather than instanceof: the parent may come from another loaded copy.
+    const parentSpan = parent.spanId !== undefined ? parent : undefined;
+    if (parentSpan) record.parent_span_id = parentSpan.id;
+    if (options.iteration !== undefined) {
+      if (Number.isInteger(options.iteration) && options.iteration >= -2147483648 && options.iteration <= 2147483647) {
+        record.iteration = options.iteration;
+      } else {
+        this.client.logger.problemOnce('iteration', 'invalid', `span ${record.name}: iteration ${String(options.iteration)} is not a 32-bit integer; left out`);
+      }
+    }
+    if (options.attributes !== undefined) {
+      mergeInto(this.attributes, this.client.snapshot(options.attributes));
+      record.attributes = this.attributes;
+    }
+    this.entry = createEntry('spans', record, parentSpan ? [this.run.entry, parentSpan.entry] : [this.run.entry], true);
+    this.client.enqueue(this.entry);
+  }
+
+  get traceId(): string {
+    return this.run.id;
+  }
+
+  setAttributes(attributes: Attributes): void {
+    mergeInto(this.attributes, this.client.snapshot(attributes));
+    (this.entry.record as SpanRecord).attributes = this.attributes;
+  }
+
+  logMetadata(metadata: Attributes): void {
+    this.setAttributes(metadata);
+  }
+
+  end(): void {
+    this.finish(undefined, false);
+  }
+
+  fail(error: unknown): void {
+    this.finish(error, true);
+  }
+
+  /** Adds kind-specific attributes just before the final state is queued. */
+  protected beforeEnd(): void {}
+
+  private finish(error: unknown, failed: boolean): void {
+    if (this.ended) return;
+    this.ended = true;
+    const record = this.entry.record as SpanRecord;
+    record.ended_at = nowIso();
+    record.status = failed ? 'error' : 'ok';
+    if (failed) record.error = wireError(this.client, error);
+    this.attributes.latency_ms = elapsedMs(this.startedAt);
+    try {
+      this.beforeEnd();
+    } catch (e) {
+      this.client.logger.problem('internal', `finishing span ${record.name} failed: ${String(e)}`, e);
+    }
+    record.attributes = this.attributes;
+    this.client.enqueue(this.entry);
+    this.entry.live = false;
+  }
+}
+
+/** Throws the `TypeError` of `logMetric` for anything but a finite number (booleans included). */
+export function checkMetric(value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    const shown = typeof value === 'number' ? String(value) : typeof value;
+    throw new TypeError(`logMetric: value must be a finite number, got ${shown}`);
+  }
+}
+
+/** USD rounded to 1e-10, so sums of float prices stay readable. */
+export const roundUsd = (value: number): number => Math.round(value * 1e10) / 1e10;
