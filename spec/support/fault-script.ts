@@ -16,7 +16,7 @@ export type PoisonPredicate = (record: WireRecord, table: IdTable) => boolean;
 
 /**
  * Faults to inject. One-shot faults (`failNext`, `resetNext`, `hangNext`,
- * `acceptWithoutStoring`) queue up in call order and each applies to the next `times`
+ * `acceptWithoutStoring`, and the gap `passNext`) queue up in call order and each applies to the next `times`
  * POSTs on the ingest path; `poison` and `slowDrain` stay until `clear()` or `reset()`.
  *
  * @example
@@ -32,6 +32,8 @@ export interface FaultScript {
   hangNext(times: number): void;
   /** Answers the next `times` requests 200 with a body other than `{"accepted":true}` and stores nothing. @default body '{}' */
   acceptWithoutStoring(times: number, body?: string): void;
+  /** Handles the next `times` requests normally (a gap between faults, e.g. to fail every other request). */
+  passNext(times: number): void;
   /** From now on rejects, with `status`, every otherwise valid batch holding a record the predicate matches. */
   poison(predicate: PoisonPredicate, status: 400 | 500): void;
   /** From now on delays every response by `ms` (the batch is stored before the delay). */
@@ -46,7 +48,8 @@ const assertTimes = (method: string, times: number): void => {
 
 /** The FaultScript the server consults once per ingest request. */
 export class ScriptedFaults implements FaultScript {
-  private readonly queue: Array<{ action: FaultAction; remaining: number }> = [];
+  /** An undefined action is a `passNext` gap: normal handling. */
+  private readonly queue: Array<{ action: FaultAction | undefined; remaining: number }> = [];
   private readonly poisons: Array<{ predicate: PoisonPredicate; status: 400 | 500 }> = [];
   /** Current `slowDrain` delay in ms. */
   delayMs = 0;
@@ -72,6 +75,11 @@ export class ScriptedFaults implements FaultScript {
   acceptWithoutStoring(times: number, body = '{}'): void {
     assertTimes('acceptWithoutStoring', times);
     this.queue.push({ action: { kind: 'accept-without-storing', body }, remaining: times });
+  }
+
+  passNext(times: number): void {
+    assertTimes('passNext', times);
+    this.queue.push({ action: undefined, remaining: times });
   }
 
   poison(predicate: PoisonPredicate, status: 400 | 500): void {

@@ -372,6 +372,18 @@ describe('ingest server: faults', () => {
     assert.deepEqual(summarizeRejections(server).map((line) => line.split(' ').slice(0, 2).join(' ')), ['#0 500', '#1 0', '#2 200']);
   });
 
+  it('passNext lets requests through between faults', async () => {
+    server.faults.failNext(1, 503);
+    server.faults.passNext(1);
+    server.faults.resetNext(1);
+    server.faults.passNext(1);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push(await post(validBatch().body).then((r) => r.status, () => 0));
+    assert.deepEqual(statuses, [503, 200, 0, 200, 200]);
+    assert.equal(server.runs.size, 3);
+    assert.throws(() => server.faults.passNext(0), /positive integer/);
+  });
+
   it('acceptWithoutStoring can answer with a non-JSON body', async () => {
     server.faults.acceptWithoutStoring(1, 'ok');
     const response = await post(validBatch().body);
