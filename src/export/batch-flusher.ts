@@ -30,6 +30,7 @@ export class BatchFlusher {
   private backingOff = false;
   private serverErrors = 0;
   private stopped = false;
+  private kickScheduled = false;
   /** Bumped whenever a record is dropped by the server, so `flush` can report it. */
   private droppedSeq = 0;
 
@@ -44,7 +45,14 @@ export class BatchFlusher {
   notify(): void {
     if (this.stopped) return;
     if (this.registry.size >= this.options.batchSize && !this.backingOff) {
-      if (!this.running) void this.runInBackground();
+      // Off the caller's stack: building and sending a batch is not the user's latency.
+      if (!this.running && !this.kickScheduled) {
+        this.kickScheduled = true;
+        setImmediate(() => {
+          this.kickScheduled = false;
+          void this.runInBackground();
+        }).unref();
+      }
     } else {
       this.arm(this.options.flushIntervalMs);
     }
