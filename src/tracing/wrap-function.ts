@@ -1,6 +1,7 @@
 import { activeClient, type CallSpec, currentObservation, invoke } from './instrument.js';
 
-const WRAPPED = Symbol.for('northstar-ai.wrapped');
+/** Marks a wrapper made by this SDK; its value is the original function. */
+export const WRAPPED = Symbol.for('northstar-ai.wrapped');
 
 /** The original of a function wrapped by this SDK, or the function itself. */
 export function unwrap<F extends Function>(fn: F): F {
