@@ -1,0 +1,92 @@
+import 'reflect-metadata';
+
+import { REDACTED } from '../src/serialize/redaction.js';
+import { argumentsByName } from '../src/tracing/instrument.js';
+import { parameterNames } from '../src/tracing/param-names.js';
+import type { ParamCapture } from './decorator-options.js';
+
+/** Our reflect-metadata key for parameter marks, on (class prototype or constructor, method name). */
+export const PARAMS_METADATA_KEY = 'northstar:params';
+
+/** How one parameter is recorded. */
+export interface ParamRule {
+  /** Marked with `@Input`: once any parameter is, only marked ones are recorded. */
+  readonly input?: boolean;
+  /** Recorded under this name instead of the parameter's. */
+  readonly name?: string;
+  readonly ignore?: boolean;
+  readonly redact?: boolean;
+  /** The model input of `@ModelCall`. */
+  readonly messages?: boolean;
+}
+
+/** The rules of a method's parameters, by position. */
+export type ParamRules = readonly (ParamRule | undefined)[];
+
+/** Adds `mark` to the rule of parameter `index` of `target[key]` (legacy parameter decorators). */
+export function markParameter(target: object, key: string | symbol, index: number, mark: ParamRule): void {
+  const rules: (ParamRule | undefined)[] = [...((Reflect.getOwnMetadata(PARAMS_METADATA_KEY, target, key) as ParamRules | undefined) ?? [])];
+  rules[index] = { ...rules[index], ...mark };
+  Reflect.defineMetadata(PARAMS_METADATA_KEY, rules, target, key);
+}
+
+/** The parameter marks stored for `target[key]`, if any. */
+export function parameterMarks(target: object | undefined, key: string | symbol | undefined): ParamRules | undefined {
+  if (target === undefined || key === undefined || typeof Reflect.getOwnMetadata !== 'function') return undefined;
+  return Reflect.getOwnMetadata(PARAMS_METADATA_KEY, target, key) as ParamRules | undefined;
+}
+
+/** The rules of a `params` option. */
+export function rulesFromParams(params: readonly ParamCapture[]): ParamRules {
+  return params.map((entry): ParamRule | undefined => {
+    if (entry === null) return { ignore: true };
+    if (typeof entry === 'string') return { name: entry };
+    if (entry === undefined || typeof entry !== 'object') return undefined;
+    return { name: typeof entry.name === 'string' ? entry.name : undefined, redact: entry.redact === true, messages: entry.messages === true };
+  });
+}
+
+/**
+ * The recorded input of a call to `fn` under `rules`: the arguments keyed by parameter
+ * name (the engine's default), then renamed, left out or redacted per parameter.
+ */
+export function selectByRules(fn: Function, rules: ParamRules): (args: readonly unknown[]) => unknown {
+  const byName = argumentsByName(fn) as { select(args: readonly unknown[]): unknown };
+  if (rules.length === 0) return (args) => byName.select(args);
+  const names = parameterNames(fn);
+  const positions = new Map(names.map((name, index) => [name, index]));
+  const onlyMarked = rules.some((rule) => rule?.input === true);
+  return (args) => {
+    const all = byName.select(args) as Record<string, unknown>;
+    const input: Record<string, unknown> = Object.create(null);
+    for (const key of Object.keys(all)) {
+      const rule = rules[positions.get(key) ?? Number(key.slice(3))];
+      if (rule?.ignore || (onlyMarked && !rule?.input)) continue;
+      input[rule?.name ?? key] = rule?.redact ? REDACTED : all[key];
+    }
+    return input;
+  };
+}
+
+/**
+ * The model input of a call: the parameter marked as messages, else a parameter named
+ * `messages`, else the first argument that looks like a provider request (an object
+ * holding `messages`, `input` or `system`), else the arguments as `selectByRules` gives them.
+ */
+export function selectModelInput(fn: Function, rules: ParamRules): (args: readonly unknown[]) => unknown {
+  let index = rules.findIndex((rule) => rule?.messages === true);
+  if (index === -1) index = parameterNames(fn).indexOf('messages');
+  if (index !== -1) {
+    const at = index;
+    return (args) => (rules[at]?.redact ? REDACTED : args[at]);
+  }
+  const byRules = selectByRules(fn, rules);
+  return (args) => {
+    for (const arg of args) if (isProviderRequest(arg)) return arg;
+    return byRules(args);
+  };
+}
+
+function isProviderRequest(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && ('messages' in value || 'input' in value || 'system' in value);
+}
