@@ -16,4 +16,3 @@ export type {
 } from './decorator-options.js';
 export type { NorthstarModuleAsyncOptions, NorthstarDynamicModule } from './nest/northstar.module.js';
 export type { NorthstarMethodDecorator, NorthstarClassDecorator, NorthstarParameterDecorator } from './decorator-types.js';
-// NestJS: `NorthstarModule` and `NORTHSTAR_CLIENT` from './nest/northstar.module.js' (added by the NestJS work).
