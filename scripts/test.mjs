@@ -20,7 +20,8 @@ node([join(root, 'scripts/build.mjs')]);
 
 const compilers = [
   ['ts5', require.resolve('typescript/bin/tsc')],
-  ['ts7', require.resolve('typescript7/bin/tsc')],
+  // TypeScript 7's package.json `exports` does not list bin/tsc: resolve it from the package root.
+  ['ts7', join(dirname(require.resolve('typescript7/package.json')), 'bin/tsc')],
 ];
 rmSync(join(root, 'build'), { recursive: true, force: true });
 for (const [label, tsc] of compilers) {
