@@ -16,7 +16,7 @@ export interface Entry {
   version: number;
   /** The server has stored some state of this record: children no longer need it in their batch. */
   accepted: boolean;
-  /** A run, span or session still open: its updates are never refused by the queue bound. */
+  /** A run, span or session still open: once the server holds a state of it, its updates are never refused by the queue bound. */
   live: boolean;
   /** JSON of `record` at `jsonVersion`, so a record is serialised once per state. */
   json?: string;
@@ -80,7 +80,9 @@ export class RunRegistry {
 
   /**
    * Queues the current state of `entry` (new or changed). Returns false when the record
-   * was dropped because the queue is full (live records are never dropped for that).
+   * was dropped because the queue is full. An update of an open record the server already
+   * holds is never dropped (it would stay `running` there forever); a new one is, or the
+   * bound would not hold during a long outage.
    */
   enqueue(entry: Entry): boolean {
     entry.version++;
@@ -89,7 +91,7 @@ export class RunRegistry {
       this.counters.droppedUnauthorized++;
       return false;
     }
-    if (this.queue.size >= this.maxQueueSize && !entry.live) {
+    if (this.queue.size >= this.maxQueueSize && !(entry.live && entry.accepted)) {
       this.counters.droppedQueueFull++;
       return false;
     }
