@@ -174,13 +174,20 @@ export class BatchFlusher {
   private async isolate(batch: Batch, cause: SendResult): Promise<Outcome> {
     this.logger.debug(`batch of ${batch.sent.size} records refused (${describe(cause)}); isolating the offending records`);
     let healthy = false;
-    const suspects: Array<{ entry: Entry; message: string }> = [];
+    // Parts that failed with 500 before the server stored anything in this pass. An outage
+    // looks exactly like that, so they are neither blamed nor split further (an outage then
+    // costs O(log n) requests, not O(n)) until something is stored; then they are retried.
+    const deferred: Entry[][] = [];
     const parts: Entry[][] = batch.primaries.length === 1 ? [] : halves(batch.primaries);
     if (batch.primaries.length === 1) {
       if (cause.kind === 'rejected') this.drop(batch.primaries[0]!, describe(cause));
-      else suspects.push({ entry: batch.primaries[0]!, message: describe(cause) });
+      else deferred.push([batch.primaries[0]!]);
     }
-    while (parts.length > 0 && !this.stopped) {
+    while (!this.stopped) {
+      if (parts.length === 0) {
+        if (!healthy || deferred.length === 0) break;
+        parts.push(...deferred.splice(0));
+      }
       const part = parts.shift()!.filter((e) => this.registry.isQueued(e));
       if (part.length === 0) continue;
       const sub = this.registry.build(part);
@@ -192,23 +199,23 @@ export class BatchFlusher {
       } else if (result.kind === 'unauthorized') {
         this.stop(result.message);
         return 'stopped';
-      } else if (result.kind === 'rejected' || result.status === 500) {
+      } else if (result.kind === 'rejected') {
         if (part.length > 1) parts.unshift(...halves(part));
-        else if (result.kind === 'rejected') this.drop(part[0]!, describe(result));
-        else suspects.push({ entry: part[0]!, message: describe(result) });
+        else this.drop(part[0]!, describe(result));
+      } else if (result.status === 500) {
+        // A record that fails alone with 500 while others are stored holds a value the
+        // database refuses; if nothing was stored at all, the server is down instead.
+        if (!healthy && (deferred.length > 0 || part.length === 1)) deferred.push(part);
+        else if (part.length > 1) parts.unshift(...halves(part));
+        else this.drop(part[0]!, describe(result));
       } else {
         this.failed(result);
         return 'failed';
       }
     }
-    if (suspects.length > 0) {
-      // A record that fails alone with 500 while others are stored holds a value the
-      // database refuses; if nothing was stored at all, the server is down instead.
-      if (!healthy) {
-        this.failed(cause);
-        return 'failed';
-      }
-      for (const { entry, message } of suspects) this.drop(entry, message);
+    if (deferred.length > 0) {
+      this.failed(cause);
+      return 'failed';
     }
     this.serverErrors = 0;
     return 'ok';
