@@ -1,6 +1,7 @@
 // The test command: build the package, compile the specs with the TypeScript
 // compiler once per decorator mode (and again with the newest TypeScript), run them
-// with node's test runner, then check the packed package.
+// with node's test runner, then check the packed package and install it into the
+// consumer projects of spec/consumers (ESM, CommonJS, Jest, NestJS).
 //   node scripts/test.mjs            everything
 //   node scripts/test.mjs <filter>   only spec files whose path contains <filter>
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -55,4 +56,6 @@ if (result.status !== 0) process.exit(result.status ?? 1);
 if (!filter) {
   step('package checks');
   node([join(root, 'scripts/check-package.mjs')]);
+  step('consumers');
+  node([join(root, 'scripts/test-consumers.mjs')]);
 }
