@@ -36,7 +36,7 @@ function stripComments(source: string): string {
 
 /** The text between the parentheses of the parameter list (or a lone arrow parameter). */
 function parameterList(source: string): string | undefined {
-  const open = source.indexOf('(');
+  const open = source.indexOf('(', computedKeyEnd(source));
   const arrow = source.indexOf('=>');
   if (arrow !== -1 && (open === -1 || arrow < open)) {
     // `x => ...` or `async x => ...`
@@ -61,6 +61,18 @@ function parameterList(source: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Where a computed method key (`[Symbol.iterator](...)`, `async *[key](...)`) ends, or 0. */
+function computedKeyEnd(source: string): number {
+  const start = /^\s*(?:(?:static|async|get|set)\s+)*\*?\s*\[/.exec(source);
+  if (start === null) return 0;
+  let depth = 0;
+  for (let i = start[0].length - 1; i < source.length; i++) {
+    if (source[i] === '[') depth++;
+    else if (source[i] === ']' && --depth === 0) return i + 1;
+  }
+  return 0;
 }
 
 function splitTopLevel(list: string): string[] {
