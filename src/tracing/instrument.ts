@@ -1,4 +1,5 @@
 import { globalState } from '../context/global-state.js';
+import { isApiPromise, watchApiPromise } from '../model/api-promise.js';
 import type { SpanKind } from '../registry/records.js';
 import type { ClientCore } from './client-core.js';
 import { ModelObservation } from './model-observation.js';
@@ -146,6 +147,8 @@ export function open(spec: CallSpec, args: readonly unknown[]): Observation | un
 /** Observes what the instrumented function returned, ending the observation when it is done. */
 function settle<R>(observation: Observation, result: R, scoped = false): R {
   if (isPromise(result)) {
+    // An OpenAI/Anthropic APIPromise reads its body on the first then(): wait for the caller's.
+    if (isApiPromise(result) && watchApiPromise(result, (outcome) => settle(observation, outcome, scoped))) return result;
     result.then(
       (value) => guard(observation, () => finishWith(observation, value, scoped)),
       (error) => guard(observation, () => observation.fail(error)),
@@ -175,8 +178,12 @@ function finishWith(observation: Observation, value: unknown, scoped: boolean): 
 
 /** Patches a stream's `Symbol.asyncIterator` on the instance, so the same object is returned. */
 function observeStream(observation: Observation, stream: AsyncIterable<unknown>): void {
-  const original = stream[Symbol.asyncIterator];
-  Object.defineProperty(stream, Symbol.asyncIterator, {
+  // OpenAI's and Anthropic's Stream read through an own `iterator` field that tee() calls
+  // directly; patching it observes iteration, tee() and toReadableStream() alike.
+  const s = stream as unknown as Record<PropertyKey, unknown>;
+  const key = typeof Object.getOwnPropertyDescriptor(stream, 'iterator')?.value === 'function' && typeof s.tee === 'function' ? 'iterator' : Symbol.asyncIterator;
+  const original = s[key] as (...args: unknown[]) => unknown;
+  Object.defineProperty(stream, key, {
     configurable: true,
     writable: true,
     value: function (this: unknown, ...args: unknown[]) {
