@@ -49,12 +49,8 @@ export class ModelObservation extends SpanObservation implements ModelSpan {
 
   recordUsage(usage: UsageInput | TokenUsage | object): void {
     const u = usage as UsageInput & TokenUsage;
-    const explicit: TokenUsage = {
-      inputTokens: finite(u.inputTokens) ?? finite(u.promptTokens),
-      outputTokens: finite(u.outputTokens) ?? finite(u.completionTokens),
-      totalTokens: finite(u.totalTokens),
-    };
-    const parsed = explicit.inputTokens !== undefined || explicit.outputTokens !== undefined ? explicit : extractUsage(usage);
+    // extractUsage reads camelCase counts too, cache and reasoning tokens included (a stream's summary carries them).
+    const parsed = extractUsage(usage);
     if (parsed) this.usage = { ...this.usage, ...stripUndefined(parsed) };
     const cost = finite(u.costUsd);
     if (cost !== undefined) this.explicitCostUsd = cost;
