@@ -21,7 +21,9 @@ export function wireError(client: ClientCore, error: unknown): WireError {
   let message = '';
   try {
     if (error instanceof Error) {
-      type = error.name || error.constructor?.name || 'Error';
+      // Many SDK errors (openai's APIError family) keep the inherited name 'Error': the class says more.
+      const className = error.constructor?.name;
+      type = (error.name && error.name !== 'Error' ? error.name : className) || error.name || 'Error';
       message = String(error.message);
     } else if (error !== null && typeof error === 'object') {
       type = (error as object).constructor?.name ?? 'Object';
