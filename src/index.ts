@@ -19,6 +19,8 @@ export type {
   UsageInput,
 } from './tracing/handles.js';
 export type { TokenUsage } from './model/usage.js';
+export { instrumentOpenAI, instrumentAnthropic, uninstrument } from './model/client-instrumentation.js';
+export type { InstrumentClientOptions } from './model/client-instrumentation.js';
 export type { NorthstarOptions, NorthstarDiagnostic } from './config/options.js';
 export type { SnapshotLimits } from './serialize/snapshot.js';
 export type { SpanKind, EventType, RecordStatus, ScoreDataType } from './registry/records.js';
