@@ -1,0 +1,96 @@
+// score(): numeric, boolean and categorical rules of PROTOCOL.md, and its TypeErrors.
+
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+
+import { flush, init, score, shutdown, trace } from '../../src/index.js';
+import { assertNoRejections, createHarness, type Harness, only } from '../tracing/ingest-harness.js';
+
+let h: Harness;
+before(async () => {
+  h = await createHarness();
+});
+afterEach(() => h.stop());
+after(() => h.close());
+
+const scoresNamed = (name: string) => [...h.server.scores.values()].filter((s) => s.name === name);
+
+describe('score', () => {
+  it('stores numeric, boolean (1/0) and categorical (value 0 + string_value) scores', async () => {
+    h.start();
+    let traceId = '';
+    let spanId = '';
+    trace('scored', (t) => {
+      traceId = t.id;
+      t.span('step', undefined, (s) => {
+        spanId = s.id;
+      });
+    });
+    score(traceId, 'accuracy', 0.75, { comment: 'good' });
+    score(traceId, 'resolved', true);
+    score(traceId, 'hallucinated', false, { spanId });
+    score(traceId, 'tone', 'friendly');
+    score(traceId, 'explicit', 2, { dataType: 'numeric' });
+    assert.equal(await flush(), true);
+    assertNoRejections(h.server);
+
+    const accuracy = only(scoresNamed('accuracy'));
+    assert.deepEqual(
+      { trace_id: accuracy.trace_id, value: accuracy.value, data_type: accuracy.data_type, source: accuracy.source, comment: accuracy.comment },
+      { trace_id: traceId, value: 0.75, data_type: 'numeric', source: 'api', comment: 'good' },
+    );
+    assert.equal('string_value' in accuracy, false);
+    assert.equal(only(scoresNamed('resolved')).value, 1);
+    assert.equal(only(scoresNamed('resolved')).data_type, 'boolean');
+    const hallucinated = only(scoresNamed('hallucinated'));
+    assert.equal(hallucinated.value, 0);
+    assert.equal(hallucinated.span_id, spanId);
+    const tone = only(scoresNamed('tone'));
+    assert.deepEqual([tone.value, tone.data_type, tone.string_value], [0, 'categorical', 'friendly']);
+    assert.equal(only(scoresNamed('explicit')).value, 2);
+  });
+
+  it('scores a trace whose run has not been sent yet (the run comes along)', async () => {
+    h.start();
+    const id = trace('fresh', (t) => t.id);
+    score(id, 'q', 1);
+    assert.equal(await flush(), true);
+    assertNoRejections(h.server);
+    assert.equal(only(h.server.scores.values()).trace_id, id);
+  });
+
+  it('scores a trace after it was delivered', async () => {
+    h.start();
+    const id = trace('delivered', (t) => t.id);
+    assert.equal(await flush(), true);
+    score(id, 'late', 0.5);
+    assert.equal(await flush(), true);
+    assertNoRejections(h.server);
+    assert.equal(only(h.server.scores.values()).trace_id, id);
+  });
+
+  it('throws TypeError for a dataType that contradicts the value, even when disabled', async () => {
+    const id = '6f1c2a4e-8b1d-4c55-9a7e-2f0d3c4b5a69';
+    const misuse: Array<[unknown, object]> = [
+      [true, { dataType: 'numeric' }],
+      [1, { dataType: 'boolean' }],
+      ['x', { dataType: 'numeric' }],
+      [1, { dataType: 'categorical' }],
+    ];
+    for (const setup of [() => shutdown(), () => init({ enabled: false }), () => h.start()]) {
+      await setup();
+      for (const [value, options] of misuse) {
+        assert.throws(() => score(id, 'n', value as number, options), /score: dataType .* conflicts/);
+      }
+      assert.throws(() => score(id, 'n', Number.NaN), TypeError);
+      assert.throws(() => score(id, 'n', Number.POSITIVE_INFINITY), TypeError);
+      assert.throws(() => score(id, '  ', 1), /name must be a non-blank string/);
+      assert.throws(() => score(id, 'n', '  '), /categorical value must be a non-blank string/);
+      assert.throws(() => score('not-a-uuid', 'n', 1), /traceId must be a trace id/);
+      assert.throws(() => score(id, 'n', 1, { spanId: 'nope' }), /spanId must be a span id/);
+      assert.throws(() => score(id, 'n', {} as unknown as number), TypeError);
+    }
+    await flush();
+    assert.equal(h.server.scores.size, 0);
+  });
+});
