@@ -1,0 +1,99 @@
+// The run registry: latest state wins, batches carry missing ancestors, the queue is bounded.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { createEntry, type Entry, RunRegistry } from '../../src/registry/run-registry.js';
+import type { WireRecord } from '../../src/registry/records.js';
+
+const NOW = '2025-01-01T00:00:00.000Z';
+let n = 0;
+const id = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+
+function family() {
+  const session = createEntry('sessions', { id: id(), created_at: NOW }, [], true);
+  const run = createEntry('runs', { id: id(), session_id: session.id, name: 'r', started_at: NOW, status: 'running' }, [session], true);
+  const span = createEntry('spans', { id: id(), run_id: run.id, kind: 'tool', name: 's', started_at: NOW, status: 'running' }, [run], true);
+  const event = (): Entry =>
+    createEntry('events', { id: id(), run_id: run.id, span_id: span.id, type: 'custom', created_at: NOW, content: null } as WireRecord, [run, span], false);
+  return { session, run, span, event };
+}
+
+const ids = (body: string, table: string): string[] => JSON.parse(body)[table].map((r: { id: string }) => r.id);
+
+describe('RunRegistry', () => {
+  it('keeps one queued copy per record, with its latest state', () => {
+    const registry = new RunRegistry(100);
+    const { run } = family();
+    registry.enqueue(run);
+    (run.record as { status: string }).status = 'ok';
+    registry.enqueue(run);
+    assert.equal(registry.size, 1);
+    const batch = registry.take(10, Infinity)!;
+    assert.equal(JSON.parse(batch.body).runs[0].status, 'ok');
+  });
+
+  it('puts the ancestors the server does not have into each batch, once', () => {
+    const registry = new RunRegistry(100);
+    const { session, run, span, event } = family();
+    const e1 = event();
+    const e2 = event();
+    registry.enqueue(e1);
+    registry.enqueue(e2);
+    const batch = registry.take(10, Infinity)!;
+    assert.deepEqual(ids(batch.body, 'sessions'), [session.id]);
+    assert.deepEqual(ids(batch.body, 'runs'), [run.id]);
+    assert.deepEqual(ids(batch.body, 'spans'), [span.id]);
+    assert.deepEqual(ids(batch.body, 'events'), [e1.id, e2.id]);
+    assert.equal(JSON.parse(batch.body).schema_version, 2);
+    registry.accept(batch);
+    const e3 = event();
+    registry.enqueue(e3);
+    const next = registry.take(10, Infinity)!;
+    assert.deepEqual(ids(next.body, 'runs'), [], 'an accepted ancestor is not sent again');
+    assert.deepEqual(ids(next.body, 'events'), [e3.id]);
+  });
+
+  it('keeps a record queued when it changed while its batch was in flight', () => {
+    const registry = new RunRegistry(100);
+    const { run } = family();
+    registry.enqueue(run);
+    const batch = registry.take(10, Infinity)!;
+    (run.record as { status: string }).status = 'ok';
+    registry.enqueue(run);
+    registry.accept(batch);
+    assert.equal(registry.isQueued(run), true, 'the newer state still has to be sent');
+    assert.equal(JSON.parse(registry.take(10, Infinity)!.body).runs[0].status, 'ok');
+  });
+
+  it('drops new records past maxQueueSize, never an update of an open record the server holds', () => {
+    const registry = new RunRegistry(3);
+    const { run, span, event } = family();
+    run.accepted = true;
+    assert.equal(registry.enqueue(event()), true);
+    assert.equal(registry.enqueue(event()), true);
+    assert.equal(registry.enqueue(event()), true);
+    assert.equal(registry.enqueue(event()), false);
+    assert.equal(registry.enqueue(run), true, 'an update of an open run the server holds is never dropped');
+    assert.equal(registry.enqueue(span), false, 'a new span is dropped like any new record, so the bound holds');
+    assert.deepEqual(registry.stats(), { queued: 4, accepted: 0, droppedQueueFull: 2, droppedRejected: 0, droppedUnauthorized: 0 });
+  });
+
+  it('cuts a batch at maxBytes but always takes at least one record', () => {
+    const registry = new RunRegistry(100);
+    const { event } = family();
+    for (let i = 0; i < 5; i++) registry.enqueue(event());
+    const batch = registry.take(10, 1)!;
+    assert.equal(batch.primaries.length, 1);
+  });
+
+  it('refuses everything after close (a 401), counting what it dropped', () => {
+    const registry = new RunRegistry(100);
+    const { event } = family();
+    registry.enqueue(event());
+    assert.equal(registry.close('401'), 1);
+    assert.equal(registry.enqueue(event()), false);
+    assert.equal(registry.size, 0);
+    assert.equal(registry.stats().droppedUnauthorized, 2);
+  });
+});
