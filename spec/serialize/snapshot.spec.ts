@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { compileRedaction } from '../../src/serialize/redaction.js';
 import { DEFAULT_SNAPSHOT_LIMITS, createSnapshotter, type JsonValue } from '../../src/serialize/snapshot.js';
@@ -579,5 +581,19 @@ describe('createSnapshotter: mask', () => {
       d: '1970-01-01T00:00:00.000Z',
       f: '[Function: f]',
     });
+  });
+});
+
+describe('snapshot: requests, responses and sockets', () => {
+  it('records what they are, never their headers or sockets', () => {
+    const socket = new Socket();
+    const req = new IncomingMessage(socket);
+    req.headers = { authorization: 'Bearer sk-live-123' };
+    req.rawHeaders = ['Authorization', 'Bearer sk-live-123'];
+    const res = new ServerResponse(req);
+    const out = snapshot({ req, res, socket, query: 'q' });
+    assert.deepEqual(out, { req: '[IncomingMessage]', res: '[ServerResponse]', socket: '[Socket]', query: 'q' });
+    assert.ok(!JSON.stringify(out).includes('sk-live-123'));
+    socket.destroy();
   });
 });

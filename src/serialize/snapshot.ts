@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { Stream } from 'node:stream';
 import { types } from 'node:util';
 import { REDACTED, compileRedaction, redactText } from './redaction.js';
 import { sanitizeString } from './sanitize-string.js';
@@ -328,6 +329,9 @@ class SnapshotWalk {
       if (types.isSymbolObject(value)) return this.symbol(call(symbolValueOf, value));
     }
     if (value instanceof URL) return this.url(value);
+    // Requests, responses and sockets (express, Nest, Fastify's raw request) hold sockets,
+    // servers and unredactable rawHeaders: record what they are, never their insides.
+    if (value instanceof Stream) return `[${streamName(value)}]`;
     return undefined;
   }
 
@@ -595,4 +599,13 @@ export function createSnapshotter(options?: SnapshotOptions): Snapshotter {
       return UNSERIALIZABLE;
     }
   };
+}
+
+function streamName(value: Stream): string {
+  try {
+    const name = value.constructor?.name;
+    return typeof name === 'string' && name !== '' ? sanitizeString(name) : 'Stream';
+  } catch {
+    return 'Stream';
+  }
 }
