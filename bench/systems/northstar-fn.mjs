@@ -1,0 +1,31 @@
+// northstar-ai through the function API: trace() around the agent, observe() around each child.
+// mode: 'disabled' (no API key), 'nocapture' (capture off), 'capture' (the default: capture on).
+import { flush, init, observe, shutdown, stats, trace } from '../.build/src/index.js';
+import { agentBody, generate, rank, retrieve } from '../workload.mjs';
+
+export async function setup({ sinkUrl, mode, init: extra = {} }) {
+  if (mode === 'disabled') init({});
+  else {
+    const capture = mode === 'capture';
+    init({ apiKey: 'bench-key', endpoint: `${sinkUrl}/functions/v1/ingest-traces`, captureInputs: capture, captureOutputs: capture, ...extra });
+  }
+  const children = {
+    retrieve: observe(retrieve, { kind: 'tool' }),
+    rank: observe(rank),
+    generate: observe(generate),
+  };
+  const plain = { retrieve, rank, generate };
+  return {
+    idle: mode === 'disabled',
+    // The untraced twin, for the in-process A/B of the disabled path.
+    twin: async function agent(query) {
+      return agentBody(plain, query);
+    },
+    agent: trace(async function agent(query) {
+      return agentBody(children, query);
+    }),
+    flush: () => flush(),
+    stats: () => stats(),
+    teardown: () => shutdown(),
+  };
+}
