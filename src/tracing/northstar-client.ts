@@ -64,6 +64,8 @@ class Core implements ClientCore {
   }
 
   enqueue(entry: Entry): void {
+    // A shut-down client that is still used must still be flushed at exit.
+    if (this.closing) globalState.clients.add(this);
     if (this.registry.enqueue(entry)) {
       this.flusher.notify();
     } else if (!this.registry.closed) {
@@ -178,7 +180,7 @@ export class Northstar {
         captureInput: core.config.captureInputs,
         captureOutput: core.config.captureOutputs,
       });
-      if ('input' in options && run.captureInput) run.recordInput(options.input);
+      if ('input' in options) run.recordInput(options.input);
       return new ManualRun(run);
     } catch (error) {
       core.logger.problem('internal', `startRun failed: ${String(error)}`, error);
@@ -366,7 +368,7 @@ function startManualSpan(parent: Observation | undefined, name: string, options:
 function endObservation(observation: Observation | undefined, options: { error?: unknown; output?: unknown }): void {
   if (observation === undefined) return;
   try {
-    if ('output' in options && observation.captureOutput) observation.setOutput(options.output);
+    if ('output' in options) observation.setOutput(options.output);
     if ('error' in options && options.error !== undefined) observation.fail(options.error);
     else observation.end();
   } catch (error) {

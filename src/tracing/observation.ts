@@ -84,13 +84,14 @@ export abstract class Observation {
   /** The span id to put on events, or undefined for the run itself. */
   abstract readonly spanId: string | undefined;
 
-  /** Records a value as this observation's input (snapshot now). */
+  /** Records a value as this observation's input (snapshot now), unless input capture is off. */
   recordInput(value: unknown): void {
-    this.addEvent(this.inputType, this.client.snapshot(value));
+    if (this.captureInput) this.addEvent(this.inputType, this.client.snapshot(value));
   }
 
+  /** Records the output, unless output capture is off: the flags govern explicit values too. */
   setOutput(value: unknown): void {
-    this.recordOutputSnapshot(this.client.snapshot(value));
+    if (this.captureOutput) this.recordOutputSnapshot(this.client.snapshot(value));
   }
 
   /** Records an already-snapshotted output; a second call updates the same event. */
