@@ -83,6 +83,16 @@ describe('inputEvents', () => {
     assert.deepEqual(inputEvents([1, 2]), [{ type: 'user_input', content: [1, 2] }]);
     assert.deepEqual(inputEvents({ tags: ['a', 'b'] }), [{ type: 'user_input', content: { tags: ['a', 'b'] } }]);
   });
+
+  it('never throws on values that throw when read, and bounds a huge history', () => {
+    const hostile = new Proxy({}, { get: () => { throw new Error('trap'); }, ownKeys: () => { throw new Error('trap'); } });
+    assert.deepEqual(inputEvents(hostile), [{ type: 'user_input', content: hostile }]);
+    assert.deepEqual(outputEvents(hostile), [{ type: 'assistant_message', content: hostile }]);
+    const history = Array.from({ length: 1500 }, () => ({ role: 'user', content: 'hi' }));
+    const events = inputEvents({ model: 'm', messages: history });
+    assert.equal(events.length, 1001);
+    assert.deepEqual(events.at(-1), { type: 'custom', content: { name: 'messages_truncated', data: { omitted: 500 } }, attributes: { northstar_type: 'event' } });
+  });
 });
 
 describe('outputEvents', () => {

@@ -33,9 +33,23 @@ const MESSAGE_KEYS = ['messages', 'input', 'prompt'] as const;
  */
 export function inputEvents(input: unknown): ModelEvent[] {
   if (input === undefined) return [];
-  const events: ModelEvent[] = [];
-  if (!readRequest(input, events)) events.push({ type: 'user_input', content: input });
-  return events;
+  try {
+    const events: ModelEvent[] = [];
+    if (!readRequest(input, events)) events.push({ type: 'user_input', content: input });
+    return events;
+  } catch {
+    // A getter or Proxy that throws: the snapshot records what it safely can.
+    return [{ type: 'user_input', content: input }];
+  }
+}
+
+/** Messages read per array: a history longer than this is cut, and says so. */
+const MAX_MESSAGES = 1000;
+
+function items(list: unknown[], events: ModelEvent[], read: (item: unknown) => void): void {
+  const n = Math.min(list.length, MAX_MESSAGES);
+  for (let i = 0; i < n; i++) read(list[i]);
+  if (list.length > n) events.push({ type: 'custom', content: { name: 'messages_truncated', data: { omitted: list.length - n } }, attributes: { northstar_type: 'event' } });
 }
 
 /** Reads a request, a messages array or a keyed-arguments object holding one into `events`; false when it is none. */
@@ -45,8 +59,8 @@ function readRequest(input: unknown, events: ModelEvent[]): boolean {
     return true;
   }
   if (Array.isArray(input)) {
-    if (!input.every(isMessageLike)) return false;
-    for (const item of input) inputItem(item, events);
+    if (!input.slice(0, MAX_MESSAGES).every(isMessageLike)) return false;
+    items(input, events, (item) => inputItem(item, events));
     return true;
   }
   if (!isBag(input)) return false;
@@ -64,14 +78,15 @@ function readRequest(input: unknown, events: ModelEvent[]): boolean {
       const value = input[key];
       if (value === undefined) continue;
       if (typeof value === 'string') events.push({ type: 'user_input', content: value });
-      else if (Array.isArray(value)) for (const item of value) inputItem(item, events);
+      else if (Array.isArray(value)) items(value, events, (item) => inputItem(item, events));
       else events.push({ type: 'user_input', content: value });
       break;
     }
     return true;
   }
   // The keyed arguments of a traced method: `{ request }`, `{ messages, options }`...
-  for (const value of Object.values(input)) {
+  for (const key of Object.keys(input).slice(0, 16)) {
+    const value = input[key];
     if (holdsMessages(value) && readRequest(value, events)) return true;
   }
   return false;
@@ -85,7 +100,7 @@ function holdsMessages(value: unknown): boolean {
 }
 
 function isMessageList(value: unknown): boolean {
-  return Array.isArray(value) && value.length > 0 && value.every(isMessageLike);
+  return Array.isArray(value) && value.length > 0 && value.slice(0, MAX_MESSAGES).every(isMessageLike);
 }
 
 function isMessageLike(value: unknown): boolean {
@@ -302,15 +317,23 @@ function dataMarker(url: string): string {
  */
 export function outputEvents(output: unknown): ModelEvent[] {
   if (output === undefined || output === null) return [];
+  try {
+    return readOutput(output);
+  } catch {
+    return [{ type: 'assistant_message', content: output }];
+  }
+}
+
+function readOutput(output: unknown): ModelEvent[] {
   if (typeof output === 'string') return [{ type: 'assistant_message', content: output }];
   const events: ModelEvent[] = [];
   if (Array.isArray(output)) {
-    if (!output.every(isMessageLike)) return [{ type: 'assistant_message', content: output }];
-    for (const item of output) {
+    if (!output.slice(0, MAX_MESSAGES).every(isMessageLike)) return [{ type: 'assistant_message', content: output }];
+    items(output, events, (item) => {
       if (isBag(item) && typeof item.role === 'string') message(item, 'assistant_message', events);
       else if (isBag(item)) responsesItem(item, events);
       else events.push({ type: 'assistant_message', content: item });
-    }
+    });
     return events;
   }
   if (!isBag(output)) return [{ type: 'assistant_message', content: output }];

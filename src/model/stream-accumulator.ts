@@ -48,55 +48,71 @@ export function createStreamAccumulator(): StreamAccumulator {
 
   return {
     push(chunk) {
-      if (typeof chunk === 'string') {
-        kind ??= 'text';
-        if (kind === 'text') text = append(text, chunk);
-        return;
-      }
-      if (!isBag(chunk)) return;
-      const type = typeof chunk.type === 'string' ? chunk.type : undefined;
-      if (chunk.object === 'chat.completion.chunk' || (type === undefined && Array.isArray(chunk.choices))) {
-        kind ??= 'chat';
-        if (kind === 'chat') pushChat((chat ??= newChat()), chunk);
-      } else if (type?.startsWith('response.')) {
-        kind ??= 'responses';
-        if (kind === 'responses') pushResponses((responses ??= { items: [], final: undefined, base: undefined }), chunk);
-      } else if (type !== undefined && ANTHROPIC_EVENTS.has(type)) {
-        kind ??= 'anthropic';
-        if (kind === 'anthropic') anthropic = pushAnthropic(anthropic, chunk);
-      } else if (kind === undefined || kind === 'other') {
-        kind = 'other';
-        if (other.length < MAX_OTHER) other.push(chunk);
+      try {
+        read(chunk);
+      } catch {
+        // A chunk we cannot read is skipped; the caller's stream is not ours to break.
       }
     },
     finish() {
-      let message: unknown;
-      switch (kind) {
-        case 'chat':
-          message = finishChat(chat!);
-          break;
-        case 'responses':
-          message = finishResponses(responses!);
-          break;
-        case 'anthropic':
-          message = finishAnthropic(anthropic);
-          break;
-        case 'text':
-          message = text;
-          break;
-        case 'other':
-          message = other;
-          break;
+      try {
+        return summarize();
+      } catch {
+        return {};
       }
-      if (message === undefined) return {};
-      const summary: { message: unknown; usage?: TokenUsage; model?: string } = { message };
-      const usage = extractUsage(message);
-      if (usage !== undefined) summary.usage = usage;
-      const model = extractModelName(message);
-      if (model !== undefined) summary.model = model;
-      return summary;
     },
   };
+
+  function read(chunk: unknown): void {
+    if (typeof chunk === 'string') {
+      kind ??= 'text';
+      if (kind === 'text') text = append(text, chunk);
+      return;
+    }
+    if (!isBag(chunk)) return;
+    const type = typeof chunk.type === 'string' ? chunk.type : undefined;
+    if (chunk.object === 'chat.completion.chunk' || (type === undefined && Array.isArray(chunk.choices))) {
+      kind ??= 'chat';
+      if (kind === 'chat') pushChat((chat ??= newChat()), chunk);
+    } else if (type?.startsWith('response.')) {
+      kind ??= 'responses';
+      if (kind === 'responses') pushResponses((responses ??= { items: [], final: undefined, base: undefined }), chunk);
+    } else if (type !== undefined && ANTHROPIC_EVENTS.has(type)) {
+      kind ??= 'anthropic';
+      if (kind === 'anthropic') anthropic = pushAnthropic(anthropic, chunk);
+    } else if (kind === undefined || kind === 'other') {
+      kind = 'other';
+      if (other.length < MAX_OTHER) other.push(chunk);
+    }
+  }
+
+  function summarize(): StreamSummary {
+    let message: unknown;
+    switch (kind) {
+      case 'chat':
+        message = finishChat(chat!);
+        break;
+      case 'responses':
+        message = finishResponses(responses!);
+        break;
+      case 'anthropic':
+        message = finishAnthropic(anthropic);
+        break;
+      case 'text':
+        message = text;
+        break;
+      case 'other':
+        message = other;
+        break;
+    }
+    if (message === undefined) return {};
+    const summary: { message: unknown; usage?: TokenUsage; model?: string } = { message };
+    const usage = extractUsage(message);
+    if (usage !== undefined) summary.usage = usage;
+    const model = extractModelName(message);
+    if (model !== undefined) summary.model = model;
+    return summary;
+  }
 }
 
 // ---- OpenAI Chat Completions ----

@@ -34,6 +34,15 @@ const bag = (value: unknown): Bag | undefined =>
  * @example extractUsage({ usage: { prompt_tokens: 12, completion_tokens: 3 } }) // { inputTokens: 12, outputTokens: 3, totalTokens: 15 }
  */
 export function extractUsage(value: unknown): TokenUsage | undefined {
+  try {
+    return readUsage(value);
+  } catch {
+    // A getter or Proxy that throws has no usage we can trust.
+    return undefined;
+  }
+}
+
+function readUsage(value: unknown): TokenUsage | undefined {
   const outer = bag(value);
   if (outer === undefined) return undefined;
   const u = bag(outer.usage) ?? bag(outer.usageMetadata) ?? outer;
@@ -112,10 +121,14 @@ function build(
  * Anthropic `message_start` or a Responses stream event). Undefined when there is none.
  */
 export function extractModelName(value: unknown): string | undefined {
-  const v = bag(value);
-  if (v === undefined) return undefined;
-  for (const candidate of [v.model, bag(v.message)?.model, bag(v.response)?.model, v.modelVersion]) {
-    if (typeof candidate === 'string' && candidate !== '') return candidate;
+  try {
+    const v = bag(value);
+    if (v === undefined) return undefined;
+    for (const candidate of [v.model, bag(v.message)?.model, bag(v.response)?.model, v.modelVersion]) {
+      if (typeof candidate === 'string' && candidate !== '') return candidate;
+    }
+  } catch {
+    // Unreadable: no model name.
   }
   return undefined;
 }
