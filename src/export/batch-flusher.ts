@@ -86,13 +86,15 @@ export class BatchFlusher {
   private async flushNow(): Promise<boolean> {
     try {
       const droppedBefore = this.droppedSeq;
-      const pending = new Set(this.registry.pending());
+      const pending = this.registry.pending();
+      // Records leave the queue roughly in queue order, so a cursor that only moves forward
+      // finds the first one still waiting: O(n) over the whole flush, not O(n) per batch.
+      let cursor = 0;
       while (!this.stopped) {
         if (this.running) await this.running;
         if (this.stopped) return false;
-        let remaining = false;
-        for (const entry of pending) if (this.registry.isQueued(entry)) remaining = true;
-        if (!remaining) return this.droppedSeq === droppedBefore;
+        while (cursor < pending.length && !this.registry.isQueued(pending[cursor]!)) cursor++;
+        if (cursor === pending.length) return this.droppedSeq === droppedBefore;
         const outcome = await this.exclusive(() => this.sendOne());
         if (outcome !== 'ok') return false;
       }
