@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 
-import { flush, instrumentOpenAI, trace, uninstrument } from '../../src/index.js';
+import { flush, instrumentOpenAI, modelCall, trace, uninstrument } from '../../src/index.js';
 import { startLlmServer, type LlmServer } from '../support/llm-server.js';
-import { assertNoRejections, createHarness, eventsOf, type Harness, only, runNamed, spansOf } from '../tracing/ingest-harness.js';
+import { assertNoRejections, createHarness, eventsOf, type Harness, only, runNamed, spanNamed, spansOf } from '../tracing/ingest-harness.js';
 
 let h: Harness;
 let llm: LlmServer;
@@ -289,6 +289,23 @@ describe('instrumentOpenAI: responses.create', () => {
       { type: 'user_input', content: 'Capital of France?' },
       { type: 'assistant_message', content: 'Paris is the capital of France.' },
     ]);
+  });
+});
+
+describe('modelCall around a plain client', () => {
+  it('a model span returning the APIPromise itself records the response; asResponse() stays readable', async () => {
+    h.start();
+    const params = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Capital?' }] };
+    const completion = await trace('scoped', () => modelCall('ask', { provider: 'openai' }, () => plain.chat.completions.create(params)));
+    assert.equal(completion.choices[0]!.message.content, 'Paris is the capital of France.');
+    const raw = await trace('scoped-raw', () => modelCall('ask-raw', {}, () => plain.chat.completions.create(params)).asResponse());
+    assert.equal(((await raw.json()) as any).id, 'chatcmpl-fixed-1');
+    const { spans } = await stored('scoped');
+    const span = only(spans);
+    assert.equal(span.attributes.model, 'gpt-4o-mini-2024-07-18', 'no model given: the response names it');
+    assert.equal(span.attributes.input_tokens, 120);
+    assert.ok(Math.abs(span.attributes.cost_usd - CHAT_COST) < 1e-12);
+    assert.equal(spanNamed(h.server, 'ask-raw').status, 'ok');
   });
 });
 
