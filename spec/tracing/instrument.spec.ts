@@ -131,6 +131,9 @@ describe('wrapper: generators', () => {
     const run = runNamed(h.server, 'letters');
     assert.equal(run.status, 'error');
     assert.deepEqual(run.error, { type: 'Error', message: 'stream broke' });
+    // What arrived before the failure is still the recorded output.
+    const output = only(eventsOf(h.server, run.id).filter((e) => e.type === 'final_response'));
+    assert.deepEqual(output.content, ['a', 'b']);
   });
 
   it('ends the run when the consumer stops early', async () => {

@@ -200,7 +200,7 @@ function observeStream(observation: Observation, stream: AsyncIterable<unknown>)
  * the iteration finishes, fails or is abandoned.
  */
 function observeIterator(observation: Observation, iterator: Iterator<unknown> | AsyncIterator<unknown>): void {
-  const collect = collector(observation);
+  const stream = collector(observation);
   const target = iterator as unknown as Record<string, (...a: unknown[]) => unknown>;
   for (const method of ['next', 'return', 'throw'] as const) {
     const original = target[method];
@@ -213,54 +213,68 @@ function observeIterator(observation: Observation, iterator: Iterator<unknown> |
         try {
           step = globalState.context.run(observation, Reflect.apply, original, this, args);
         } catch (error) {
-          guard(observation, () => observation.fail(error));
+          guard(observation, () => stream.fail(error));
           throw error;
         }
         if (isPromise(step)) {
           return step.then(
             (result) => {
-              guard(observation, () => collect(result as IteratorResult<unknown>, method === 'return'));
+              guard(observation, () => stream.step(result as IteratorResult<unknown>, method === 'return'));
               return result;
             },
             (error: unknown) => {
-              guard(observation, () => observation.fail(error));
+              guard(observation, () => stream.fail(error));
               throw error;
             },
           );
         }
-        guard(observation, () => collect(step as IteratorResult<unknown>, method === 'return'));
+        guard(observation, () => stream.step(step as IteratorResult<unknown>, method === 'return'));
         return step;
       },
     });
   }
 }
 
-/** Collects stream items; ends the observation at the last one. */
-function collector(observation: Observation): (result: IteratorResult<unknown>, abandoned: boolean) => void {
+/** Collects stream items; ends the observation at the last one, or when the stream fails. */
+function collector(observation: Observation): {
+  step(result: IteratorResult<unknown>, abandoned: boolean): void;
+  fail(error: unknown): void;
+} {
   const model = observation instanceof ModelObservation ? observation : undefined;
   const accumulator = model?.streamAccumulator();
   const items: unknown[] = [];
   let firstItemMs: number | undefined;
   const start = performance.now();
-  return (result, abandoned) => {
-    if (observation.ended) return;
-    if (result !== null && typeof result === 'object' && !result.done && !abandoned) {
-      firstItemMs ??= elapsedMs(start);
-      if (accumulator) accumulator.push(result.value);
-      else if (observation.captureOutput && items.length < MAX_STREAM_ITEMS) items.push(observation.client.snapshot(result.value));
-      return;
-    }
+  // What arrived is recorded whether the stream ends, is abandoned or fails midway.
+  const recordOutput = (): void => {
     if (model && accumulator) {
       const summary = accumulator.finish();
       if (summary.model !== undefined) model.setModel(summary.model);
       if (summary.usage !== undefined) model.recordUsage(summary.usage);
       if (firstItemMs !== undefined) model.setAttributes({ time_to_first_token_ms: firstItemMs });
       if (summary.message !== undefined && !model.recordedByHand.output) model.recordOutputMessage(summary.message);
-    } else if (observation.captureOutput && !observation.hasOutput) {
+    } else if (!observation.hasOutput && (items.length > 0 || firstItemMs === undefined)) {
       observation.setOutput(items);
     }
-    if (abandoned) observation.logMetadata({ stream_abandoned: true });
-    observation.end();
+  };
+  return {
+    step(result, abandoned) {
+      if (observation.ended) return;
+      if (result !== null && typeof result === 'object' && !result.done && !abandoned) {
+        firstItemMs ??= elapsedMs(start);
+        if (accumulator) accumulator.push(result.value);
+        else if (observation.captureOutput && items.length < MAX_STREAM_ITEMS) items.push(observation.client.snapshot(result.value));
+        return;
+      }
+      recordOutput();
+      if (abandoned) observation.logMetadata({ stream_abandoned: true });
+      observation.end();
+    },
+    fail(error) {
+      if (observation.ended) return;
+      if (firstItemMs !== undefined) recordOutput();
+      observation.fail(error);
+    },
   };
 }
 
@@ -278,13 +292,19 @@ function guard(observation: Observation, work: () => void): void {
 }
 
 function isPromise(value: unknown): value is Promise<unknown> {
-  return (
-    value instanceof Promise ||
-    (value !== null &&
-      typeof value === 'object' &&
-      typeof (value as { then?: unknown }).then === 'function' &&
-      Object.prototype.toString.call(value) === '[object Promise]')
-  );
+  // `instanceof` and the property reads run Proxy traps and getters of the user's value;
+  // one that throws is simply not a promise, and must not reach the caller.
+  try {
+    return (
+      value instanceof Promise ||
+      (value !== null &&
+        typeof value === 'object' &&
+        typeof (value as { then?: unknown }).then === 'function' &&
+        Object.prototype.toString.call(value) === '[object Promise]')
+    );
+  } catch {
+    return false;
+  }
 }
 
 function isGeneratorObject(value: unknown): boolean {
