@@ -8,11 +8,18 @@ import { elapsedMs, newId, nowIso } from './timing.js';
 const MAX_NAME_LENGTH = 500;
 const MAX_ERROR_MESSAGE = 2000;
 
+/** The first `max` UTF-16 units of `text`, never ending in half a surrogate pair (the database refuses lone surrogates). */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
 /** A record name: sanitised, capped, never empty. */
 export function recordName(name: unknown, fallback: string): string {
   const text = typeof name === 'string' ? sanitizeString(name).trim() : '';
   if (text === '') return fallback;
-  return text.length > MAX_NAME_LENGTH ? text.slice(0, MAX_NAME_LENGTH) : text;
+  return clip(text, MAX_NAME_LENGTH);
 }
 
 /** `{ type, message }` of anything thrown, secrets redacted. */
@@ -37,7 +44,7 @@ export function wireError(client: ClientCore, error: unknown): WireError {
     message = '[unreadable error]';
   }
   message = client.redactText(sanitizeString(message));
-  if (message.length > MAX_ERROR_MESSAGE) message = `${message.slice(0, MAX_ERROR_MESSAGE)}…`;
+  if (message.length > MAX_ERROR_MESSAGE) message = `${clip(message, MAX_ERROR_MESSAGE)}…`;
   return { type: sanitizeString(String(type)) || 'Error', message };
 }
 
