@@ -16,7 +16,7 @@ export interface ClientCore {
   readonly sessionEntry: Entry;
   /** Queues a new or changed record for delivery. */
   enqueue(entry: Entry): void;
-  /** Redacts secrets out of free text such as error messages. */
+  /** Redacts secrets out of free text such as error messages, then applies the user's `mask`. */
   redactText(text: string): string;
   /** Bookkeeping of open runs (a shut-down client lives until its last run ends). */
   runStarted(): void;

@@ -8,6 +8,7 @@ import type { ScoreRecord, SessionRecord } from '../registry/records.js';
 import { createEntry, type Entry, type RegistryStats, RunRegistry } from '../registry/run-registry.js';
 import { compileRedaction } from '../serialize/redaction.js';
 import { createSnapshotter, redactText, type Snapshotter } from '../serialize/snapshot.js';
+import { sanitizeString } from '../serialize/sanitize-string.js';
 import type { ClientCore } from './client-core.js';
 import type { Attributes, ModelCallOptions, SpanOptions } from './handles.js';
 import { ModelObservation } from './model-observation.js';
@@ -74,7 +75,16 @@ class Core implements ClientCore {
   }
 
   redactText(text: string): string {
-    return redactText(text, this.redactKey);
+    const redacted = redactText(text, this.redactKey);
+    const mask = this.config.mask;
+    if (mask === undefined) return redacted;
+    // Error messages often quote the very values the mask hides (emails, card numbers).
+    try {
+      const masked = mask(redacted);
+      return typeof masked === 'string' ? sanitizeString(masked) : '[MASK_ERROR]';
+    } catch {
+      return '[MASK_ERROR]';
+    }
   }
 
   runStarted(): void {
