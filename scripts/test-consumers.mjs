@@ -130,7 +130,9 @@ async function prepare(consumer, work, tarball, env) {
   cpSync(join(fixtures, consumer.name), project, { recursive: true });
   if (consumer.install) {
     // A real install: the tarball and the framework from the registry, as a user would.
-    const npm = await run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', tarball, ...consumer.install], project, env, 75_000);
+    // Few, short retries: an unreachable registry should skip this consumer in seconds.
+    const flags = ['--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', '--fetch-retries=1', '--fetch-retry-mintimeout=1000', '--fetch-retry-maxtimeout=5000', '--fetch-timeout=30000'];
+    const npm = await run('npm', ['install', ...flags, tarball, ...consumer.install], project, env, 75_000);
     if (npm.code !== 0) return { project, skipped: `npm install failed (registry unreachable?):\n${npm.output.trim().split('\n').slice(-5).join('\n')}` };
   } else {
     const target = join(project, 'node_modules/northstar-ai');
@@ -191,12 +193,12 @@ async function main() {
   const ingest = await startIngestServer();
   const state = await startStateServer(ingest, summarizeRejections);
   const work = mkdtempSync(join(tmpdir(), 'northstar-consumers-'));
+  // The caller's environment (proxies, CA certificates, npm's cache and registry) minus
+  // NorthStar's own variables and what npm sets for the running script.
   const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME ?? work,
-    TMPDIR: tmpdir(),
-    // npm's own settings (cache, registry, proxy) still apply to the NestJS 12 install.
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => /^npm_config_|_proxy$|^no_proxy$/i.test(k) && !/^npm_config_(prefix|global)/i.test(k))),
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(NORTHSTAR_|npm_package_|npm_lifecycle_|npm_config_(prefix|global|local_prefix)$)/i.test(k)),
+    ),
     CI: 'true',
     COLLECTOR_URL: ingest.url,
     COLLECTOR_API_KEY: ingest.apiKey,
