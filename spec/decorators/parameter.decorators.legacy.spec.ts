@@ -19,6 +19,11 @@ const Route = (path: string): MethodDecorator => (_target, _key, descriptor) => 
   (descriptor.value as unknown as Record<string, unknown>).routeFlag = true;
 };
 
+/** Like Nest's SetMetadata: metadata on the function under its own key. */
+const SetTag = (tag: string): MethodDecorator => (_target, _key, descriptor) => {
+  Reflect.defineMetadata('tag:below', tag, descriptor.value as object);
+};
+
 class Service {
   @Trace()
   handle(@Input('query') q: string, request: Request, @Input() limit: number) {
@@ -46,8 +51,10 @@ class Service {
   }
 
   @Reflect.metadata('outer:key', 'above')
+  @Route('/search-above')
   @Tool()
   @Route('/search')
+  @SetTag('below')
   @Reflect.metadata('inner:key', 'below')
   search(query: string, request: Request): string {
     return query + (request ? '' : '!');
@@ -89,7 +96,10 @@ describe('parameter decorators (legacy)', () => {
 
   it('keeps other decorators’ metadata readable, above and below ours, and design:* metadata', () => {
     const search = Service.prototype.search;
-    assert.equal(Reflect.getMetadata('route:path', search), '/search');
+    // Written on the original below ours (copied over), then on our wrapper above ours.
+    assert.equal(Reflect.getMetadata('route:path', search), '/search-above');
+    assert.equal(Reflect.getMetadata('route:path', (search as any)[Symbol.for('northstar-ai.wrapped')]), '/search');
+    assert.equal(Reflect.getMetadata('tag:below', search), 'below');
     assert.equal((search as unknown as Record<string, unknown>).routeFlag, true);
     assert.equal(Reflect.getMetadata('outer:key', Service.prototype, 'search'), 'above');
     assert.equal(Reflect.getMetadata('inner:key', Service.prototype, 'search'), 'below');
