@@ -513,8 +513,10 @@ class SnapshotWalk {
 
   /** Copies own enumerable properties into `out`: redacted unread, undefined left out, capped. */
   private properties(value: object, out: { [key: string]: JsonValue }, depth: number, skip: Set<string> | undefined): void {
-    const keys = objectKeys(value);
     const { maxCollectionSize, maxTotalNodes } = this.options;
+    // Object.keys asks a Proxy for every key's descriptor: a Proxy claiming a million keys
+    // would cost a million trap calls whatever the caps, so Proxies are read up to the cap.
+    const { keys, total } = types.isProxy(value) ? proxyKeys(value, maxCollectionSize + (skip?.size ?? 0)) : allKeys(value);
     let kept = 0;
     let index = 0;
     for (; index < keys.length && kept < maxCollectionSize; index++) {
@@ -540,7 +542,7 @@ class SnapshotWalk {
       if (item !== undefined) setEntry(out, name, this.visit(item, depth + 1, false));
       else this.nodes += 1;
     }
-    let remaining = keys.length - index;
+    let remaining = total - index;
     if (skip !== undefined && remaining > 0) {
       for (let i = index; i < keys.length; i++) if (skip.has(keys[i] as string)) remaining -= 1;
     }
@@ -608,4 +610,25 @@ function streamName(value: Stream): string {
   } catch {
     return 'Stream';
   }
+}
+
+function allKeys(value: object): { keys: readonly string[]; total: number } {
+  const keys = objectKeys(value);
+  return { keys, total: keys.length };
+}
+
+/** The first `cap` enumerable string keys of a Proxy; `total` counts its string keys (an upper bound). */
+function proxyKeys(value: object, cap: number): { keys: readonly string[]; total: number } {
+  const own = Reflect.ownKeys(value);
+  const keys: string[] = [];
+  let strings = 0;
+  let checked = 0;
+  for (const key of own) {
+    if (typeof key !== 'string') continue;
+    strings += 1;
+    if (keys.length >= cap) continue;
+    checked = strings;
+    if (Reflect.getOwnPropertyDescriptor(value, key)?.enumerable) keys.push(key);
+  }
+  return { keys, total: keys.length + (strings - checked) };
 }

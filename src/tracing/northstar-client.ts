@@ -163,7 +163,7 @@ export class Northstar {
         timeoutMs: this.config.requestTimeoutMs,
       });
       this.core = new Core(this.config, transport);
-      this.core.logger.debug(`enabled; sending to ${this.config.endpoint}`);
+      this.core.logger.debug(`enabled; sending to ${displayUrl(this.config.endpoint)}`);
     } else {
       createLogger({ debug: this.config.debug }).debug(`disabled: ${this.config.disabledReason}`);
     }
@@ -386,3 +386,13 @@ function endObservation(observation: Observation | undefined, options: { error?:
   }
 }
 const NOOP_MANUAL_RUN = new ManualRun(undefined);
+
+/** An endpoint without credentials or query, for log lines. */
+function displayUrl(endpoint: string): string {
+  try {
+    const url = new URL(endpoint);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return '[endpoint]';
+  }
+}
