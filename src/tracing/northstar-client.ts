@@ -275,12 +275,12 @@ export function buildScore(traceId: string, name: string, value: number | boolea
   return record;
 }
 
-/** A run managed by hand. */
-export class ManualRun {
+/** What runs and spans managed by hand share. Every method is a no-op when disabled. */
+abstract class ManualObservation<O extends Observation> {
   /** @internal */
-  constructor(readonly observation: RunObservation | undefined) {}
+  constructor(readonly observation: O | undefined) {}
 
-  /** The run id (the nil UUID when the client is disabled). */
+  /** The record id (the nil UUID when nothing is recorded). */
   get id(): string {
     return this.observation?.id ?? NIL_ID;
   }
@@ -294,7 +294,18 @@ export class ManualRun {
   startModelSpan(name: string, options: ModelCallOptions = {}): ManualModelSpan {
     const parent = this.observation;
     if (parent === undefined) return new ManualModelSpan(undefined);
-    return new ManualModelSpan(new ModelObservation(parent, name, { ...options, captureInput: parent.captureInput, captureOutput: parent.captureOutput }));
+    try {
+      return new ManualModelSpan(
+        new ModelObservation(parent, name, {
+          ...options,
+          captureInput: options.captureInput ?? parent.captureInput,
+          captureOutput: options.captureOutput ?? parent.captureOutput,
+        }),
+      );
+    } catch (error) {
+      parent.client.logger.problem('internal', `startModelSpan failed: ${String(error)}`, error);
+      return new ManualModelSpan(undefined);
+    }
   }
 
   setOutput(value: unknown): void {
@@ -303,6 +314,7 @@ export class ManualRun {
   logEvent(name: string, data?: unknown): void {
     this.observation?.logEvent(name, data);
   }
+  /** Throws `TypeError` for anything but a finite number, even when disabled. */
   logMetric(name: string, value: number): void {
     checkMetric(value);
     this.observation?.logMetric(name, value);
@@ -310,37 +322,20 @@ export class ManualRun {
   logMetadata(metadata: Attributes): void {
     this.observation?.logMetadata(metadata);
   }
-  /** Ends the run: `ok`, or `error` when an error is given. */
+
+  /** Ends it: `ok`, or `error` when an error is given; `output` is recorded first. */
   end(options: { error?: unknown; output?: unknown } = {}): void {
     endObservation(this.observation, options);
   }
 }
 
+/** A run managed by hand (see `Northstar.startRun`). */
+export class ManualRun extends ManualObservation<RunObservation> {}
+
 /** A span managed by hand. */
-export class ManualSpan {
-  /** @internal */
-  constructor(readonly observation: SpanObservation | undefined) {}
-  get id(): string {
-    return this.observation?.id ?? NIL_ID;
-  }
-  startSpan(name: string, options: SpanOptions = {}): ManualSpan {
-    return startManualSpan(this.observation, name, options);
-  }
+export class ManualSpan extends ManualObservation<SpanObservation> {
   setAttributes(attributes: Attributes): void {
     this.observation?.setAttributes(attributes);
-  }
-  setOutput(value: unknown): void {
-    this.observation?.setOutput(value);
-  }
-  logEvent(name: string, data?: unknown): void {
-    this.observation?.logEvent(name, data);
-  }
-  logMetric(name: string, value: number): void {
-    checkMetric(value);
-    this.observation?.logMetric(name, value);
-  }
-  end(options: { error?: unknown; output?: unknown } = {}): void {
-    endObservation(this.observation, options);
   }
 }
 
