@@ -33,7 +33,8 @@ describe('batch flusher: background delivery', () => {
     assertNoRejections(h.server);
     assert.ok(h.server.requests.length >= 1);
     const first = h.server.requests[0]!.body as any;
-    assert.ok(first.events.length + first.runs.length + first.sessions.length <= 6, 'a batch of batchSize records plus ancestors');
+    // A full batch triggers the send; a request carries at most 20 batches' worth.
+    assert.ok(first.events.length + first.runs.length + first.sessions.length <= 20 * 5 + 2, 'at most 20 batches plus ancestors');
   });
 
   it('sends what is queued every flushIntervalMs', async () => {
@@ -44,14 +45,15 @@ describe('batch flusher: background delivery', () => {
   });
 
   it('keeps one request in flight at a time', async () => {
-    h.start({ batchSize: 2, flushIntervalMs: 5 });
+    // batchSize 1: a request carries at most 20 records, so 50 runs need several requests.
+    h.start({ batchSize: 1, flushIntervalMs: 5 });
     // Every answer comes 30 ms after the request; with one request in flight, the next
     // request cannot arrive before the previous answer (causality, not a timing guess).
     h.server.faults.slowDrain(30);
-    for (let n = 0; n < 5; n++) trace(`r${n}`, (t) => t.logEvent('e'));
+    for (let n = 0; n < 50; n++) trace(`r${n}`, (t) => t.logEvent('e'));
     assert.equal(await flush(), true);
     h.server.faults.clear();
-    assert.equal(h.server.runs.size, 5);
+    assert.equal(h.server.runs.size, 50);
     const arrivals = h.server.requests.map((r) => r.at);
     assert.ok(arrivals.length >= 3);
     for (let i = 1; i < arrivals.length; i++) {

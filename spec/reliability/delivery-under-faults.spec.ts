@@ -112,7 +112,8 @@ function assertAgentsStored(from: number, to: number): void {
 
 describe('delivery under faults', () => {
   it('2,000 traces while every other request fails (503s and resets): every record stored once, final states correct', async () => {
-    start({ batchSize: 400, flushIntervalMs: 20 });
+    // A small body cap keeps requests many (a backlog would otherwise ride in a few large ones).
+    start({ batchSize: 100, flushIntervalMs: 20, maxBatchBytes: 40_000 });
     // Half of the first 800 requests fail; the background flusher and flush() share them.
     for (let k = 0; k < 200; k++) {
       server.faults.failNext(1, 503);

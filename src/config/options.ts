@@ -36,7 +36,7 @@ export interface NorthstarOptions {
   mask?: (value: string) => string;
   /** Size caps of captured values. @default { maxDepth: 10, maxStringLength: 10000, maxCollectionSize: 200, maxTotalNodes: 5000 } */
   limits?: Partial<SnapshotLimits>;
-  /** Records per request; a full batch is sent at once. @default 50 */
+  /** A request is sent as soon as this many records wait; a backlog rides in requests of up to 20 batches (within maxBatchBytes). @default 50 */
   batchSize?: number;
   /** How often queued records are sent, in milliseconds. @default 5000 */
   flushIntervalMs?: number;

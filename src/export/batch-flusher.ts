@@ -12,6 +12,12 @@ export interface FlusherOptions {
 
 type Outcome = 'ok' | 'failed' | 'stopped';
 
+/** How long a full batch waits for more records before it is sent, in milliseconds. */
+const LINGER_MS = 5;
+
+/** How many batches' worth of waiting records one request may carry (within maxBatchBytes). */
+const BATCHES_PER_REQUEST = 20;
+
 /** After this many 500s in a row the batch is suspected of holding a value the database refuses. */
 const SERVER_ERRORS_BEFORE_ISOLATION = 3;
 
@@ -46,12 +52,13 @@ export class BatchFlusher {
     if (this.stopped) return;
     if (this.registry.size >= this.options.batchSize && !this.backingOff) {
       // Off the caller's stack: building and sending a batch is not the user's latency.
+      // Lingering a few milliseconds lets a burst fill one request instead of many.
       if (!this.running && !this.kickScheduled) {
         this.kickScheduled = true;
-        setImmediate(() => {
+        setTimeout(() => {
           this.kickScheduled = false;
           void this.runInBackground();
-        }).unref();
+        }, LINGER_MS).unref();
       }
     } else {
       this.arm(this.options.flushIntervalMs);
@@ -119,15 +126,12 @@ export class BatchFlusher {
     if (this.running) return;
     let outcome: Outcome = 'ok';
     try {
-      while (outcome === 'ok' && this.registry.size > 0 && !this.stopped) {
-        outcome = await this.exclusive(() => this.sendOne());
-        // Below a full batch, let the interval gather more records.
-        if (this.registry.size < this.options.batchSize) break;
-      }
+      if (this.registry.size > 0 && !this.stopped) outcome = await this.exclusive(() => this.sendOne());
     } catch (error) {
       this.logger.problem('internal', `background delivery failed: ${String(error)}`, error);
     }
-    if (this.registry.size > 0 && !this.timer && outcome === 'ok') this.arm(this.options.flushIntervalMs);
+    // A full batch waiting: send again soon (notify lingers); otherwise the interval gathers more.
+    if (outcome === 'ok') this.notify();
   }
 
   /** Runs one delivery with nothing else in flight. */
@@ -143,7 +147,9 @@ export class BatchFlusher {
   }
 
   private async sendOne(): Promise<Outcome> {
-    const batch = this.registry.take(this.options.batchSize, this.options.maxBatchBytes);
+    // A full batch triggers a send; when more is waiting (a burst, or after an outage) one
+    // request carries several batches' worth, so delivery keeps up with the producer.
+    const batch = this.registry.take(this.options.batchSize * BATCHES_PER_REQUEST, this.options.maxBatchBytes);
     if (!batch) return 'ok';
     const result = await this.transport(batch.body);
     return this.settle(batch, result);

@@ -47,6 +47,8 @@ export interface Batch {
 }
 
 const SCHEMA_VERSION = 2;
+/** PROTOCOL.md: at most 500 scores per batch. */
+const MAX_SCORES_PER_BATCH = 500;
 
 /** Creates an entry for a new record. */
 export function createEntry(table: Table, record: WireRecord, parents: readonly Entry[], live: boolean): Entry {
@@ -142,7 +144,10 @@ export class RunRegistry {
       into.push(entry);
       return size + json(entry).length + 1;
     };
+    let scores = 0;
     for (const candidate of candidates) {
+      // The server refuses a batch with more than 500 scores; the rest wait for the next one.
+      if (candidate.table === 'scores' && ++scores > MAX_SCORES_PER_BATCH) continue;
       const pending: Entry[] = [];
       const size = add(candidate, pending);
       if (primaries.length > 0 && bytes + size > maxBytes) break;
