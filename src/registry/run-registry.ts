@@ -1,5 +1,5 @@
+import { Buffer } from 'node:buffer';
 import type { Table, WireRecord } from './records.js';
-import { TABLES } from './records.js';
 
 /**
  * One record known to the registry: its latest state and what the server has of it.
@@ -18,9 +18,6 @@ export interface Entry {
   accepted: boolean;
   /** A run, span or session still open: once the server holds a state of it, its updates are never refused by the queue bound. */
   live: boolean;
-  /** JSON of `record` at `jsonVersion`, so a record is serialised once per state. */
-  json?: string;
-  jsonVersion?: number;
 }
 
 /** Counters readable through `stats()`. */
@@ -131,37 +128,19 @@ export class RunRegistry {
     return primaries.length === 0 ? undefined : this.build(primaries, maxBytes);
   }
 
-  /** Builds a batch of exactly these primaries (and their missing ancestors), cut at `maxBytes`. */
+  /**
+   * Builds a batch of these primaries (and their missing ancestors), fewer when the body
+   * would pass `maxBytes` (at least one). The body is serialised in one pass.
+   */
   build(candidates: readonly Entry[], maxBytes: number = Infinity): Batch {
-    const primaries: Entry[] = [];
-    const sent = new Map<Entry, number>();
-    const parts: Record<Table, string[]> = { sessions: [], runs: [], spans: [], events: [], scores: [] };
-    let bytes = 120;
-    const add = (entry: Entry, into: Entry[]): number => {
-      if (sent.has(entry) || into.includes(entry)) return 0;
-      let size = 0;
-      for (const parent of entry.parents) if (!parent.accepted) size += add(parent, into);
-      into.push(entry);
-      return size + json(entry).length + 1;
-    };
-    let scores = 0;
-    for (const candidate of candidates) {
-      // The server refuses a batch with more than 500 scores; the rest wait for the next one.
-      if (candidate.table === 'scores' && ++scores > MAX_SCORES_PER_BATCH) continue;
-      const pending: Entry[] = [];
-      const size = add(candidate, pending);
-      if (primaries.length > 0 && bytes + size > maxBytes) break;
-      bytes += size;
-      primaries.push(candidate);
-      for (const entry of pending) {
-        sent.set(entry, entry.version);
-        parts[entry.table].push(json(entry));
-      }
+    let count = candidates.length;
+    for (;;) {
+      const batch = assemble(candidates, count);
+      const size = batch.body.length * 3 <= maxBytes ? batch.body.length : Buffer.byteLength(batch.body);
+      if (size <= maxBytes || batch.primaries.length <= 1) return batch;
+      // Shrink in proportion (rarely more than one more pass), and always by at least one.
+      count = Math.max(1, Math.min(batch.primaries.length - 1, Math.floor((batch.primaries.length * maxBytes) / size)));
     }
-    let body = `{"schema_version":${SCHEMA_VERSION}`;
-    for (const table of TABLES) body += `,"${table}":[${parts[table].join(',')}]`;
-    body += ',"prompt_links":[]}';
-    return { primaries, sent, body };
   }
 
   /** The server stored the batch: its records are accepted, and dequeued unless changed since. */
@@ -204,10 +183,25 @@ export class RunRegistry {
   }
 }
 
-function json(entry: Entry): string {
-  if (entry.json === undefined || entry.jsonVersion !== entry.version) {
-    entry.json = JSON.stringify(entry.record);
-    entry.jsonVersion = entry.version;
+/** The first `count` candidates (scores past the per-batch limit wait) with their missing ancestors. */
+function assemble(candidates: readonly Entry[], count: number): Batch {
+  const primaries: Entry[] = [];
+  const sent = new Map<Entry, number>();
+  const body: Record<Table, WireRecord[]> = { sessions: [], runs: [], spans: [], events: [], scores: [] };
+  const add = (entry: Entry): void => {
+    if (sent.has(entry)) return;
+    for (const parent of entry.parents) if (!parent.accepted) add(parent);
+    sent.set(entry, entry.version);
+    body[entry.table].push(entry.record);
+  };
+  let scores = 0;
+  for (let i = 0; i < candidates.length && primaries.length < count; i++) {
+    const candidate = candidates[i]!;
+    // The server refuses a batch with more than 500 scores; the rest wait for the next one.
+    if (candidate.table === 'scores' && ++scores > MAX_SCORES_PER_BATCH) continue;
+    primaries.push(candidate);
+    add(candidate);
   }
-  return entry.json;
+  const json = JSON.stringify({ schema_version: SCHEMA_VERSION, ...body, prompt_links: [] });
+  return { primaries, sent, body: json };
 }
