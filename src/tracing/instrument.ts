@@ -147,12 +147,14 @@ export function open(spec: CallSpec, args: readonly unknown[]): Observation | un
 /** Observes what the instrumented function returned, ending the observation when it is done. */
 function settle<R>(observation: Observation, result: R, scoped = false): R {
   if (isPromise(result)) {
-    // An OpenAI/Anthropic APIPromise reads its body on the first then(): wait for the caller's.
-    if (isApiPromise(result) && watchApiPromise(result, (outcome) => settle(observation, outcome, scoped))) return result;
-    result.then(
-      (value) => guard(observation, () => finishWith(observation, value, scoped)),
-      (error) => guard(observation, () => observation.fail(error)),
-    );
+    guard(observation, () => {
+      // An OpenAI/Anthropic APIPromise reads its body on the first then(): wait for the caller's.
+      if (isApiPromise(result) && watchApiPromise(result, (outcome) => settle(observation, outcome, scoped))) return;
+      result.then(
+        (value) => guard(observation, () => finishWith(observation, value, scoped)),
+        (error) => guard(observation, () => observation.fail(error)),
+      );
+    });
     return result;
   }
   guard(observation, () => finishWith(observation, result, scoped));
