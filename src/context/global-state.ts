@@ -20,12 +20,14 @@ export interface GlobalState {
   /** Clients that may still hold queued records. */
   readonly clients: Set<ClientLike>;
   exitHookInstalled: boolean;
+  /** Set once any enabled client exists: until then no code can be inside a trace, so the async-context lookup is skipped. */
+  tracing: boolean;
 }
 
 const SLOT = Symbol.for('northstar-ai.global.v1');
 
 function create(): GlobalState {
-  return { version: 1, context: new AsyncLocalStorage(), client: undefined, clients: new Set(), exitHookInstalled: false };
+  return { version: 1, context: new AsyncLocalStorage(), client: undefined, clients: new Set(), exitHookInstalled: false, tracing: false };
 }
 
 const holder = globalThis as unknown as Record<symbol, GlobalState | undefined>;

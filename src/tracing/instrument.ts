@@ -43,7 +43,8 @@ export function activeClient(): ClientCore | undefined {
 
 /** The run or span the current async flow is in. */
 export function currentObservation(): Observation | undefined {
-  return globalState.context.getStore() as Observation | undefined;
+  // While no client was ever enabled nothing can be traced: skip the async-context lookup.
+  return globalState.tracing ? (globalState.context.getStore() as Observation | undefined) : undefined;
 }
 
 /** Input recorded by default: the arguments keyed by parameter name (`arg0`... when unknown). */

@@ -61,6 +61,7 @@ class Core implements ClientCore {
     // The session is sent along with its first run (as an ancestor), not on its own.
     this.sessionEntry = createEntry('sessions', session, [], true);
     globalState.clients.add(this);
+    globalState.tracing = true;
     installExitHook();
   }
 
