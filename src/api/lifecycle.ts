@@ -20,6 +20,7 @@ export function init(options: NorthstarOptions = {}): Northstar {
   const client = new Northstar(options);
   const previous = installed();
   globalState.client = client;
+  globalState.active = client.core;
   if (previous !== undefined) void previous.shutdown();
   return client;
 }

@@ -17,6 +17,8 @@ export interface GlobalState {
   readonly context: AsyncLocalStorage<object>;
   /** The client `init()` installed, if any. */
   client: unknown;
+  /** Its enabled machinery, or undefined: the one load the hot path makes to know whether to trace. */
+  active: unknown;
   /** Clients that may still hold queued records. */
   readonly clients: Set<ClientLike>;
   exitHookInstalled: boolean;
@@ -27,7 +29,7 @@ export interface GlobalState {
 const SLOT = Symbol.for('northstar-ai.global.v1');
 
 function create(): GlobalState {
-  return { version: 1, context: new AsyncLocalStorage(), client: undefined, clients: new Set(), exitHookInstalled: false, tracing: false };
+  return { version: 1, context: new AsyncLocalStorage(), client: undefined, active: undefined, clients: new Set(), exitHookInstalled: false, tracing: false };
 }
 
 const holder = globalThis as unknown as Record<symbol, GlobalState | undefined>;

@@ -38,7 +38,7 @@ const MAX_STREAM_ITEMS = 100;
 
 /** The client `init()` installed, when it is enabled. */
 export function activeClient(): ClientCore | undefined {
-  return (globalState.client as { core?: ClientCore } | undefined)?.core;
+  return globalState.active as ClientCore | undefined;
 }
 
 /** The run or span the current async flow is in. */
