@@ -4,23 +4,15 @@
 // trace context may leak into code that runs after a trace ended.
 
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
 
-import { currentSpanId, currentTraceId, init, logEvent, observe, shutdown, span, trace } from '../../src/index.js';
-import { startIngestServer, type IngestServer } from '../support/ingest-server.js';
-import { assertNoInvalidBatch, drain } from './reliability-harness.js';
+import { currentSpanId, currentTraceId, init, logEvent, observe, span, trace } from '../../src/index.js';
+import type { IngestServer } from '../support/ingest-server.js';
+import { assertNoInvalidBatch, drain, useIngestServer } from './reliability-harness.js';
 
 let server: IngestServer;
-
-before(async () => {
-  server = await startIngestServer();
-});
-afterEach(async () => {
-  await shutdown({ timeoutMs: 2_000 });
-  server.reset();
-});
-after(() => server.close());
+useIngestServer((started) => (server = started));
 
 /** What a traced flow saw of its own context, compared with what was stored afterwards. */
 interface Sighting {

@@ -4,12 +4,12 @@
 // what the protocol-enforcing server finally stored.
 
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { flush, init, logEvent, observe, shutdown, span, stats, trace } from '../../src/index.js';
 import type { NorthstarOptions } from '../../src/index.js';
 import { startIngestServer, type IngestServer } from '../support/ingest-server.js';
-import { acceptedBodies, assertNoStaleOverwrite, diagnosticsSink, drain } from './reliability-harness.js';
+import { acceptedBodies, assertNoStaleOverwrite, diagnosticsSink, drain, useIngestServer } from './reliability-harness.js';
 
 let server: IngestServer;
 let sink = diagnosticsSink();
@@ -28,14 +28,7 @@ function start(options: NorthstarOptions = {}): void {
   });
 }
 
-before(async () => {
-  server = await startIngestServer();
-});
-afterEach(async () => {
-  await shutdown({ timeoutMs: 2_000 });
-  server.reset();
-});
-after(() => server.close());
+useIngestServer((started) => (server = started));
 
 /** One traced agent call: a tool span, a workflow span with a custom event, an error for every tenth. */
 const lookup = observe(async function lookup(query: string) {

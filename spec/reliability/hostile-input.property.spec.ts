@@ -7,14 +7,14 @@
 // server, and the work per value is bounded by the size caps (counted, never timed).
 
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { types } from 'node:util';
 
 import fc from 'fast-check';
 
-import { init, logEvent, logMetadata, logMetric, observe, shutdown, span, trace } from '../../src/index.js';
-import { startIngestServer, type IngestServer } from '../support/ingest-server.js';
-import { assertNoInvalidBatch, drain } from './reliability-harness.js';
+import { init, logEvent, logMetadata, logMetric, observe, span, trace } from '../../src/index.js';
+import type { IngestServer } from '../support/ingest-server.js';
+import { assertNoInvalidBatch, drain, useIngestServer } from './reliability-harness.js';
 
 const LIMITS = { maxDepth: 6, maxStringLength: 200, maxCollectionSize: 20, maxTotalNodes: 300 };
 // A kept string is at most maxStringLength characters plus the `…[truncated N chars]` suffix;
@@ -22,15 +22,7 @@ const LIMITS = { maxDepth: 6, maxStringLength: 200, maxCollectionSize: 20, maxTo
 const MAX_STRING = Math.max(LIMITS.maxStringLength + 40, 500);
 
 let server: IngestServer;
-
-before(async () => {
-  server = await startIngestServer();
-});
-afterEach(async () => {
-  await shutdown({ timeoutMs: 2_000 });
-  server.reset();
-});
-after(() => server.close());
+useIngestServer((started) => (server = started));
 
 function start(): void {
   init({ apiKey: server.apiKey, endpoint: server.url, flushIntervalMs: 60_000, batchSize: 5_000, maxQueueSize: 100_000, limits: LIMITS });

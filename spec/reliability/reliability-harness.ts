@@ -2,10 +2,28 @@
 // protocol-enforcing ingest server, then judge what the server finally stored.
 
 import assert from 'node:assert/strict';
+import { after, afterEach, before } from 'node:test';
 
-import { flush } from '../../src/index.js';
+import { flush, shutdown } from '../../src/index.js';
 import type { NorthstarDiagnostic } from '../../src/index.js';
-import type { IngestServer } from '../support/ingest-server.js';
+import { startIngestServer, type IngestServer, type IngestServerOptions } from '../support/ingest-server.js';
+
+/**
+ * One ingest server for the spec file, handed to `use` once started; after each test the
+ * client is shut down and the server emptied, after the file it is closed.
+ */
+export function useIngestServer(use: (server: IngestServer) => void, options?: IngestServerOptions): void {
+  let server: IngestServer | undefined;
+  before(async () => {
+    server = await startIngestServer(options);
+    use(server);
+  });
+  afterEach(async () => {
+    await shutdown({ timeoutMs: 2_000 });
+    server?.reset();
+  });
+  after(() => server?.close());
+}
 
 /**
  * Calls `flush()` until everything queued was accepted. `flush()` sends at once and

@@ -6,22 +6,14 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { init, logEvent, logMetadata, observe, shutdown, span, stats, trace } from '../../src/index.js';
-import { startIngestServer, type IngestServer } from '../support/ingest-server.js';
-import { assertNoInvalidBatch, drain, everyBodyText } from '../reliability/reliability-harness.js';
+import { init, logEvent, logMetadata, observe, span, stats, trace } from '../../src/index.js';
+import type { IngestServer } from '../support/ingest-server.js';
+import { assertNoInvalidBatch, drain, everyBodyText, useIngestServer } from '../reliability/reliability-harness.js';
 
 let server: IngestServer;
-
-before(async () => {
-  server = await startIngestServer();
-});
-afterEach(async () => {
-  await shutdown({ timeoutMs: 2_000 });
-  server.reset();
-});
-after(() => server.close());
+useIngestServer((started) => (server = started));
 
 class Credentials {
   constructor(

@@ -5,7 +5,7 @@
 // prototypes.
 
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import {
   init,
@@ -18,21 +18,13 @@ import {
   trace,
 } from '../../src/index.js';
 import type { NorthstarDiagnostic } from '../../src/index.js';
-import { startIngestServer, type IngestServer } from '../support/ingest-server.js';
-import { assertNoInvalidBatch, drain } from '../reliability/reliability-harness.js';
+import type { IngestServer } from '../support/ingest-server.js';
+import { assertNoInvalidBatch, drain, useIngestServer } from '../reliability/reliability-harness.js';
 
 const API_KEY = 'nsk_live_0123456789abcdefSECRET';
 
 let server: IngestServer;
-
-before(async () => {
-  server = await startIngestServer({ apiKey: API_KEY });
-});
-afterEach(async () => {
-  await shutdown({ timeoutMs: 2_000 });
-  server.reset();
-});
-after(() => server.close());
+useIngestServer((started) => (server = started), { apiKey: API_KEY });
 
 /** Captures everything written through console.warn/error and to stderr while `work` runs. */
 async function captureOutput(work: () => Promise<void>): Promise<string> {
