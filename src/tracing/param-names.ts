@@ -44,23 +44,13 @@ function parameterList(source: string): string | undefined {
     return head;
   }
   if (open === -1) return undefined;
-  let depth = 0;
-  let quote: string | undefined;
-  for (let i = open; i < source.length; i++) {
-    const c = source[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = undefined;
-      continue;
-    }
-    if (c === '"' || c === "'" || c === '`') quote = c;
-    else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
-      depth--;
-      if (depth === 0) return source.slice(open + 1, i);
-    }
-  }
-  return undefined;
+  let end = -1;
+  scan(source, open, (index, char, depth) => {
+    if (char === ',' || depth > 0) return false;
+    end = index;
+    return true;
+  });
+  return end === -1 ? undefined : source.slice(open + 1, end);
 }
 
 /** Where a computed method key (`[Symbol.iterator](...)`, `async *[key](...)`) ends, or 0. */
@@ -77,11 +67,28 @@ function computedKeyEnd(source: string): number {
 
 function splitTopLevel(list: string): string[] {
   const parts: string[] = [];
+  let start = 0;
+  scan(list, 0, (index, char, depth) => {
+    if (char === ',' && depth === 0) {
+      parts.push(list.slice(start, index));
+      start = index + 1;
+    }
+    return false;
+  });
+  const last = list.slice(start);
+  if (last.trim() !== '') parts.push(last);
+  return parts;
+}
+
+/**
+ * Walks `text` from `from`, skipping string literals, and calls `visit` at every comma
+ * and closing bracket with the bracket depth after it; stops when `visit` returns true.
+ */
+function scan(text: string, from: number, visit: (index: number, char: string, depth: number) => boolean): void {
   let depth = 0;
   let quote: string | undefined;
-  let start = 0;
-  for (let i = 0; i < list.length; i++) {
-    const c = list[i]!;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i]!;
     if (quote) {
       if (c === '\\') i++;
       else if (c === quote) quote = undefined;
@@ -89,13 +96,8 @@ function splitTopLevel(list: string): string[] {
     }
     if (c === '"' || c === "'" || c === '`') quote = c;
     else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (c === ',' && depth === 0) {
-      parts.push(list.slice(start, i));
-      start = i + 1;
-    }
+    else if (c === ')' || c === ']' || c === '}') {
+      if (visit(i, c, --depth)) return;
+    } else if (c === ',' && visit(i, c, depth)) return;
   }
-  const last = list.slice(start);
-  if (last.trim() !== '') parts.push(last);
-  return parts;
 }
