@@ -140,9 +140,37 @@ export abstract class Observation {
   }
 
   /** Ends the observation successfully. */
-  abstract end(): void;
+  end(): void {
+    this.finish(undefined, false);
+  }
+
   /** Ends the observation with an error. */
-  abstract fail(error: unknown): void;
+  fail(error: unknown): void {
+    this.finish(error, true);
+  }
+
+  /** Sets what a run or span adds to its final state (latency, totals, attributes). */
+  protected abstract finalize(latencyMs: number): void;
+
+  /** Called once the final state is queued. */
+  protected afterEnd(): void {}
+
+  private finish(error: unknown, failed: boolean): void {
+    if (this.ended) return;
+    this.ended = true;
+    const record = this.entry.record as RunRecord | SpanRecord;
+    record.ended_at = nowIso();
+    record.status = failed ? 'error' : 'ok';
+    if (failed) record.error = wireError(this.client, error);
+    try {
+      this.finalize(elapsedMs(this.startedAt));
+    } catch (e) {
+      this.client.logger.problem('internal', `finishing ${record.name} failed: ${String(e)}`, e);
+    }
+    this.client.enqueue(this.entry);
+    this.entry.live = false;
+    this.afterEnd();
+  }
 }
 
 /** Model totals a run sums over its model spans. */
@@ -204,29 +232,16 @@ export class RunObservation extends Observation {
     }
   }
 
-  end(): void {
-    this.finish(undefined, false);
-  }
-
-  fail(error: unknown): void {
-    this.finish(error, true);
-  }
-
-  private finish(error: unknown, failed: boolean): void {
-    if (this.ended) return;
-    this.ended = true;
-    const record = this.entry.record as RunRecord;
-    record.ended_at = nowIso();
-    record.status = failed ? 'error' : 'ok';
-    if (failed) record.error = wireError(this.client, error);
-    this.metadata.latency_ms = elapsedMs(this.startedAt);
+  protected finalize(latencyMs: number): void {
+    this.metadata.latency_ms = latencyMs;
     if (this.totals) {
       if (this.totals.hasCost) this.metadata.cost_usd = roundUsd(this.totals.costUsd);
       this.metadata.total_input_tokens = this.totals.inputTokens;
       this.metadata.total_output_tokens = this.totals.outputTokens;
     }
-    this.client.enqueue(this.entry);
-    this.entry.live = false;
+  }
+
+  protected override afterEnd(): void {
     this.client.runEnded();
   }
 }
@@ -288,33 +303,14 @@ export class SpanObservation extends Observation {
     this.setAttributes(metadata);
   }
 
-  end(): void {
-    this.finish(undefined, false);
-  }
-
-  fail(error: unknown): void {
-    this.finish(error, true);
-  }
-
   /** Adds kind-specific attributes just before the final state is queued. */
   protected beforeEnd(): void {}
 
-  private finish(error: unknown, failed: boolean): void {
-    if (this.ended) return;
-    this.ended = true;
-    const record = this.entry.record as SpanRecord;
-    record.ended_at = nowIso();
-    record.status = failed ? 'error' : 'ok';
-    if (failed) record.error = wireError(this.client, error);
-    this.attributes.latency_ms = elapsedMs(this.startedAt);
-    try {
-      this.beforeEnd();
-    } catch (e) {
-      this.client.logger.problem('internal', `finishing span ${record.name} failed: ${String(e)}`, e);
-    }
-    record.attributes = this.attributes;
-    this.client.enqueue(this.entry);
-    this.entry.live = false;
+  protected finalize(latencyMs: number): void {
+    this.attributes.latency_ms = latencyMs;
+    // The attributes go out even if a kind-specific hook fails.
+    (this.entry.record as SpanRecord).attributes = this.attributes;
+    this.beforeEnd();
   }
 }
 
