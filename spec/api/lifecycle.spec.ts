@@ -223,6 +223,15 @@ describe('a server that is down', () => {
     h.server.faults.clear();
     await delay(0);
   });
+
+  it('takes flush({ timeout }) as the same limit in milliseconds', async () => {
+    h.start({ requestTimeoutMs: 60_000 });
+    h.server.faults.hangNext(1);
+    trace('hung', () => 1);
+    // Without the limit this flush would wait a minute for the request to time out.
+    assert.equal(await flush({ timeout: 50 }), false);
+    h.server.faults.clear();
+  });
 });
 
 describe('stats', () => {

@@ -20,6 +20,14 @@ import { newId, nowIso } from './timing.js';
 export interface FlushOptions {
   /** Give up waiting after this many milliseconds (delivery goes on in the background). @default no limit */
   timeoutMs?: number;
+  /** @deprecated The same as `timeoutMs` (milliseconds), for code written against `flush({ timeout })`. */
+  timeout?: number;
+}
+
+/** The wait limit of a flush, in milliseconds; a non-finite or negative one means no limit. */
+function waitLimit(options: FlushOptions): number | undefined {
+  const value = options?.timeoutMs ?? options?.timeout;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 /** Options of a manually managed run. */
@@ -216,12 +224,12 @@ export class Northstar {
 
   /** Sends everything queued; true when all of it was accepted. Never rejects. */
   flush(options: FlushOptions = {}): Promise<boolean> {
-    return this.core ? this.core.flush(options.timeoutMs) : Promise.resolve(true);
+    return this.core ? this.core.flush(waitLimit(options)) : Promise.resolve(true);
   }
 
   /** Ends the session (`ended_at`) and flushes. Idempotent; never rejects. */
   shutdown(options: FlushOptions = {}): Promise<boolean> {
-    return this.core ? this.core.shutdown(options.timeoutMs) : Promise.resolve(true);
+    return this.core ? this.core.shutdown(waitLimit(options)) : Promise.resolve(true);
   }
 
   /** Counters of queued, accepted and dropped records. */
