@@ -58,6 +58,19 @@ describe('new Northstar()', () => {
     assert.ok(h.server.sessions.get(ns.sessionId!).ended_at);
   });
 
+  it('sets session metadata before and after the session reached the server', async () => {
+    const ns = new Northstar({ apiKey: h.server.apiKey, endpoint: h.server.url, flushIntervalMs: 60_000 });
+    ns.setSessionMetadata({ user: 'u_1' });
+    ns.startRun('first').end();
+    assert.equal(await ns.flush(), true);
+    assert.deepEqual(h.server.sessions.get(ns.sessionId!).metadata, { user: 'u_1' });
+    ns.setSessionMetadata({ plan: 'pro', token: 'never sent' });
+    assert.equal(await ns.flush(), true);
+    assertNoRejections(h.server);
+    assert.deepEqual(h.server.sessions.get(ns.sessionId!).metadata, { user: 'u_1', plan: 'pro', token: '[REDACTED]' });
+    await ns.shutdown();
+  });
+
   it('hands out no-op runs when disabled', async () => {
     const ns = new Northstar({ enabled: false });
     assert.equal(ns.enabled, false);

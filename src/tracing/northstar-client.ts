@@ -142,6 +142,8 @@ class Core implements ClientCore {
     const merged = session.metadata ?? emptyObject();
     mergeInto(merged, this.snapshot(metadata));
     session.metadata = merged;
+    // Not sent yet: it rides with the first run. Sent already: send the new state.
+    if (this.sessionEntry.accepted) this.enqueue(this.sessionEntry);
   }
 }
 
@@ -186,6 +188,15 @@ export class Northstar {
   /** The id of this client's session (one per client), or undefined when disabled. */
   get sessionId(): string | undefined {
     return this.core?.sessionEntry.id;
+  }
+
+  /** Merges metadata into this client's session (sent with its runs, or again if already sent). */
+  setSessionMetadata(metadata: Attributes): void {
+    try {
+      this.core?.setSessionMetadata(metadata);
+    } catch (error) {
+      this.core?.logger.problem('internal', `setSessionMetadata failed: ${String(error)}`, error);
+    }
   }
 
   /** Starts a run you end yourself (not bound to the async context). */
