@@ -61,8 +61,12 @@ export function mergeInto(target: JsonObject, source: unknown): void {
   }
 }
 
-/** A fresh metadata/attributes object: no prototype, so `__proto__` is just a key. */
-export const emptyObject = (): JsonObject => Object.create(null) as JsonObject;
+/**
+ * A fresh metadata/attributes object. User keys only ever enter through `mergeInto`
+ * (defineProperty), so `__proto__` stays a plain key; an ordinary object (not a
+ * null-prototype one, which V8 keeps in dictionary mode) keeps JSON.stringify fast.
+ */
+export const emptyObject = (): JsonObject => ({});
 
 /** What runs and spans share: events, output, metrics. */
 export abstract class Observation {
