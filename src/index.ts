@@ -6,8 +6,8 @@ export { span, observe, modelCall } from './api/span.js';
 export type { ObserveOptions } from './api/span.js';
 export { logEvent, logMetric, logMetadata } from './api/log.js';
 export { score } from './api/score.js';
-export { Northstar, ManualRun, ManualSpan, ManualModelSpan } from './tracing/northstar-client.js';
-export type { FlushOptions, RunOptions, ScoreOptions, NorthstarStats } from './tracing/northstar-client.js';
+export { Northstar, ManualRun, ManualSpan, ManualModelSpan } from './client/northstar.js';
+export type { FlushOptions, RunOptions, ScoreOptions, NorthstarStats } from './client/northstar.js';
 export type {
   Attributes,
   ObservationHandle,
@@ -19,8 +19,8 @@ export type {
   UsageInput,
 } from './tracing/handles.js';
 export type { TokenUsage } from './model/usage.js';
-export { instrumentOpenAI, instrumentAnthropic, uninstrument } from './model/client-instrumentation.js';
-export type { InstrumentClientOptions } from './model/client-instrumentation.js';
+export { instrumentOpenAI, instrumentAnthropic, uninstrument } from './instrumentation/client-instrumentation.js';
+export type { InstrumentClientOptions } from './instrumentation/client-instrumentation.js';
 export type { NorthstarOptions, NorthstarDiagnostic } from './config/options.js';
 export type { SnapshotLimits } from './serialize/snapshot.js';
 export type { SpanKind, EventType, RecordStatus, ScoreDataType } from './registry/records.js';

@@ -5,7 +5,7 @@
 // `@Module({ imports })` without this package's typings referencing @nestjs/common.
 import { init } from '../../src/api/lifecycle.js';
 import type { NorthstarOptions } from '../../src/config/options.js';
-import { Northstar } from '../../src/tracing/northstar-client.js';
+import { Northstar } from '../../src/client/northstar.js';
 
 /**
  * Injection token of the `Northstar` client that `NorthstarModule` installed. The client

@@ -1,7 +1,7 @@
 import type { NorthstarOptions } from '../config/options.js';
 import { globalState } from '../context/global-state.js';
 import { currentObservation } from '../tracing/instrument.js';
-import { type FlushOptions, Northstar, type NorthstarStats } from '../tracing/northstar-client.js';
+import { type FlushOptions, Northstar, type NorthstarStats } from '../client/northstar.js';
 
 function installed(): Northstar | undefined {
   return globalState.client as Northstar | undefined;

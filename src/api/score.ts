@@ -1,5 +1,5 @@
 import { globalState } from '../context/global-state.js';
-import { buildScore, type Northstar, type ScoreOptions } from '../tracing/northstar-client.js';
+import { buildScore, type Northstar, type ScoreOptions } from '../client/northstar.js';
 
 /**
  * Scores a trace (or one of its spans): a number, a boolean (stored as 1/0) or a

@@ -1,7 +1,7 @@
 import { globalState } from '../context/global-state.js';
 import { isApiPromise, watchApiPromise } from '../model/api-promise.js';
 import type { SpanKind } from '../registry/records.js';
-import type { ClientCore } from './client-core.js';
+import type { ClientCore } from '../context/client-core.js';
 import { ModelObservation } from './model-observation.js';
 import { type Observation, RunObservation, SpanObservation } from './observation.js';
 import { parameterNames } from './param-names.js';

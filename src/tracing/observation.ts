@@ -1,7 +1,7 @@
 import type { EventRecord, EventType, JsonObject, RunRecord, SpanKind, SpanRecord, WireError } from '../registry/records.js';
 import { createEntry, type Entry } from '../registry/run-registry.js';
 import { sanitizeString } from '../serialize/sanitize-string.js';
-import type { ClientCore } from './client-core.js';
+import type { ClientCore } from '../context/client-core.js';
 import type { Attributes } from './handles.js';
 import { elapsedMs, newId, nowIso } from './timing.js';
 

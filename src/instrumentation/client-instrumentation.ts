@@ -1,8 +1,8 @@
 import { type CallSpec, currentObservation, invoke } from '../tracing/instrument.js';
 import { ModelObservation } from '../tracing/model-observation.js';
-import { isApiPromise, watchApiPromise } from './api-promise.js';
-import { requestAttributes } from './request-attributes.js';
-import { extractUsage } from './usage.js';
+import { isApiPromise, watchApiPromise } from '../model/api-promise.js';
+import { requestAttributes } from '../model/request-attributes.js';
+import { extractUsage } from '../model/usage.js';
 
 /** Options of `instrumentOpenAI` and `instrumentAnthropic`. */
 export interface InstrumentClientOptions {

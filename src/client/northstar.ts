@@ -9,12 +9,12 @@ import { createEntry, type Entry, type RegistryStats, RunRegistry } from '../reg
 import { compileRedaction } from '../serialize/redaction.js';
 import { createSnapshotter, redactText, type Snapshotter } from '../serialize/snapshot.js';
 import { sanitizeString } from '../serialize/sanitize-string.js';
-import type { ClientCore } from './client-core.js';
-import type { Attributes, ModelCallOptions, SpanOptions } from './handles.js';
-import { ModelObservation } from './model-observation.js';
-import { checkMetric, emptyObject, mergeInto, type Observation, RunObservation, SpanObservation } from './observation.js';
-import { NIL_ID } from './scopes.js';
-import { newId, nowIso } from './timing.js';
+import type { ClientCore } from '../context/client-core.js';
+import type { Attributes, ModelCallOptions, SpanOptions } from '../tracing/handles.js';
+import { ModelObservation } from '../tracing/model-observation.js';
+import { checkMetric, emptyObject, mergeInto, type Observation, RunObservation, SpanObservation } from '../tracing/observation.js';
+import { NIL_ID } from '../tracing/scopes.js';
+import { newId, nowIso } from '../tracing/timing.js';
 
 /** Options of `flush()`. */
 export interface FlushOptions {

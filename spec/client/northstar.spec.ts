@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 
 import { Northstar, currentTraceId } from '../../src/index.js';
-import { assertNoRejections, createHarness, eventsOf, type Harness, runNamed, spanNamed } from './ingest-harness.js';
+import { assertNoRejections, createHarness, eventsOf, type Harness, runNamed, spanNamed } from '../tracing/ingest-harness.js';
 
 let h: Harness;
 before(async () => {
