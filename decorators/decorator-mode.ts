@@ -1,4 +1,4 @@
-import { NorthstarDecoratorError } from '../src/errors/northstar-error.js';
+import { NorthstarDecoratorError } from '../src/internal.js';
 
 /** The two ways TypeScript (and Babel) call a decorator. */
 export type DecoratorMode = 'legacy' | 'stage3';

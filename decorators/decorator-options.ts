@@ -1,5 +1,4 @@
-import type { Attributes } from '../src/tracing/handles.js';
-import type { SpanKind } from '../src/registry/records.js';
+import type { Attributes, SpanKind } from '../src/internal.js';
 
 /**
  * How one positional parameter is recorded, the stage-3 equivalent of the parameter

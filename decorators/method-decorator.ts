@@ -1,8 +1,7 @@
 import { decoratorMode, legacyMemberLabel, misuse, type Stage3Context, stage3MemberLabel } from './decorator-mode.js';
 import type { NorthstarMethodDecorator } from './decorator-types.js';
 import { type MethodDefinition, wrapMethod } from './method-wrapper.js';
-import { NorthstarDecoratorError } from '../src/errors/northstar-error.js';
-import type { SpanKind } from '../src/registry/records.js';
+import { NorthstarDecoratorError, type SpanKind } from '../src/internal.js';
 
 const ONLY_METHODS = 'only methods can be traced';
 const KINDS: ReadonlySet<SpanKind> = new Set(['agent', 'workflow', 'tool', 'custom']);

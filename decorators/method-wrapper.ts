@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 
-import { activeClient, type CallSpec, currentObservation, type InputSource, invoke } from '../src/tracing/instrument.js';
-import { copyFunctionShape, unwrap, WRAPPED } from '../src/tracing/wrap-function.js';
+import { activeClient, type CallSpec, copyFunctionShape, currentObservation, type InputSource, invoke, unwrap, WRAPPED } from '../src/internal.js';
 import type { ObserveDecoratorOptions, ModelCallDecoratorOptions, TraceDecoratorOptions, TracedOptions } from './decorator-options.js';
 import { keyText } from './decorator-mode.js';
 import { parameterMarks, type ParamRules, rulesFromParams, selectByRules, selectModelInput } from './param-metadata.js';
@@ -119,7 +118,7 @@ function buildSpec(state: MethodState): CallSpec {
     return { type: 'trace', ...common, metadata: merged(defaults?.metadata, o.metadata), tags: joined(defaults?.tags, o.tags) };
   }
   const attributes = merged(defaults?.attributes, o.attributes);
-  if (definition.type === 'model') return { type: 'model', ...common, attributes, model: o.model, provider: o.provider };
+  if (definition.type === 'model') return { type: 'span', kind: 'model', ...common, attributes, model: o.model, provider: o.provider };
   return { type: 'span', ...common, kind: o.kind ?? 'custom', attributes };
 }
 

@@ -1,6 +1,4 @@
-import type { ModelSpan } from '../src/tracing/handles.js';
-import { currentObservation } from '../src/tracing/instrument.js';
-import { NOOP_MODEL_SPAN } from '../src/tracing/scopes.js';
+import { asModelObservation, currentObservation, ManualModelSpan, type ModelSpan, NOOP_MODEL_SPAN } from '../src/internal.js';
 import type { ModelCallDecoratorOptions } from './decorator-options.js';
 import type { NorthstarMethodDecorator } from './decorator-types.js';
 import { methodDecorator, rejectBareUse } from './method-decorator.js';
@@ -39,7 +37,6 @@ export function ModelCall(a?: string | ModelCallDecoratorOptions, b?: ModelCallD
  * currentModelSpan().recordUsage({ inputTokens: 12, outputTokens: 40 });
  */
 export function currentModelSpan(): ModelSpan {
-  const observation = currentObservation() as Partial<ModelSpan> | undefined;
-  // Duck-typed: the observation may come from another loaded copy of the package.
-  return observation !== undefined && typeof observation.recordInputMessages === 'function' ? (observation as ModelSpan) : NOOP_MODEL_SPAN;
+  const model = asModelObservation(currentObservation());
+  return model === undefined ? NOOP_MODEL_SPAN : new ManualModelSpan(model);
 }

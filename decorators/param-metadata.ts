@@ -1,8 +1,6 @@
 import 'reflect-metadata';
 
-import { REDACTED } from '../src/serialize/redaction.js';
-import { argumentsByName } from '../src/tracing/instrument.js';
-import { parameterNames } from '../src/tracing/param-names.js';
+import { argumentsByName, parameterInfo, REDACTED } from '../src/internal.js';
 import type { ParamCapture } from './decorator-options.js';
 
 /** Our reflect-metadata key for parameter marks, on (class prototype or constructor, method name). */
@@ -47,22 +45,27 @@ export function rulesFromParams(params: readonly ParamCapture[]): ParamRules {
 }
 
 /**
- * The recorded input of a call to `fn` under `rules`: the arguments keyed by parameter
- * name (the engine's default), then renamed, left out or redacted per parameter.
+ * The recorded input of a call to `fn` under `rules`: each argument under its parameter
+ * name (`arg<index>` when unknown; a rest parameter gets the remaining arguments as an
+ * array), renamed, left out or redacted by the rule at its position. Without rules it is
+ * the engine's default (`argumentsByName`).
  */
 export function selectByRules(fn: Function, rules: ParamRules): (args: readonly unknown[]) => unknown {
-  const byName = argumentsByName(fn) as { select(args: readonly unknown[]): unknown };
-  if (rules.length === 0) return (args) => byName.select(args);
-  const names = parameterNames(fn);
-  const positions = new Map(names.map((name, index) => [name, index]));
+  if (rules.length === 0) {
+    const byName = argumentsByName(fn) as { select(args: readonly unknown[]): unknown };
+    return (args) => byName.select(args);
+  }
+  const { names, restIndex } = parameterInfo(fn);
   const onlyMarked = rules.some((rule) => rule?.input === true);
   return (args) => {
-    const all = byName.select(args) as Record<string, unknown>;
     const input: Record<string, unknown> = Object.create(null);
-    for (const key of Object.keys(all)) {
-      const rule = rules[positions.get(key) ?? Number(key.slice(3))];
-      if (rule?.ignore || (onlyMarked && !rule?.input)) continue;
-      input[rule?.name ?? key] = rule?.redact ? REDACTED : all[key];
+    for (let i = 0; i < args.length; i++) {
+      const rule = rules[i];
+      const rest = i === restIndex;
+      if (!rule?.ignore && (!onlyMarked || rule?.input)) {
+        input[rule?.name ?? names[i] ?? `arg${i}`] = rule?.redact ? REDACTED : rest ? args.slice(i) : args[i];
+      }
+      if (rest) break;
     }
     return input;
   };
@@ -75,7 +78,7 @@ export function selectByRules(fn: Function, rules: ParamRules): (args: readonly 
  */
 export function selectModelInput(fn: Function, rules: ParamRules): (args: readonly unknown[]) => unknown {
   let index = rules.findIndex((rule) => rule?.messages === true);
-  if (index === -1) index = parameterNames(fn).indexOf('messages');
+  if (index === -1) index = parameterInfo(fn).names.indexOf('messages');
   if (index !== -1) {
     const at = index;
     return (args) => (rules[at]?.redact ? REDACTED : args[at]);

@@ -1,7 +1,7 @@
 import { decoratorMode, legacyMemberLabel, misuse, type Stage3Context, stage3MemberLabel } from './decorator-mode.js';
 import type { NorthstarParameterDecorator } from './decorator-types.js';
 import { markParameter, type ParamRule } from './param-metadata.js';
-import { NorthstarDecoratorError } from '../src/errors/northstar-error.js';
+import { NorthstarDecoratorError } from '../src/internal.js';
 
 /**
  * Captures this parameter (under `name`, default its own name). Once any parameter of a

@@ -6,8 +6,10 @@ export { span, observe, modelCall } from './api/span.js';
 export type { ObserveOptions } from './api/span.js';
 export { logEvent, logMetric, logMetadata } from './api/log.js';
 export { score } from './api/score.js';
-export { Northstar, ManualRun, ManualSpan, ManualModelSpan } from './client/northstar.js';
-export type { FlushOptions, RunOptions, ScoreOptions, NorthstarStats } from './client/northstar.js';
+export { Northstar } from './client/northstar.js';
+export { ManualRun, ManualSpan, ManualModelSpan } from './tracing/handle-classes.js';
+export type { FlushOptions, RunOptions, NorthstarStats } from './client/northstar.js';
+export type { ScoreOptions } from './client/score-record.js';
 export type {
   Attributes,
   ObservationHandle,

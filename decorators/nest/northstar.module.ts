@@ -3,9 +3,7 @@
 // Nest calls by name, so nothing here imports Nest. The provider shapes below are the
 // structural subset of Nest's `Provider` types, so `forRoot()` type-checks in
 // `@Module({ imports })` without this package's typings referencing @nestjs/common.
-import { init } from '../../src/api/lifecycle.js';
-import type { NorthstarOptions } from '../../src/config/options.js';
-import { Northstar } from '../../src/client/northstar.js';
+import { init, Northstar, type NorthstarOptions } from '../../src/internal.js';
 
 /**
  * Injection token of the `Northstar` client that `NorthstarModule` installed. The client

@@ -1,11 +1,8 @@
-import type { NorthstarOptions } from '../config/options.js';
-import { globalState } from '../context/global-state.js';
-import { currentObservation } from '../tracing/instrument.js';
+import { zeroStats } from '../client/core.js';
+import { installClient, installedClient as installed } from '../client/installed.js';
 import { type FlushOptions, Northstar, type NorthstarStats } from '../client/northstar.js';
-
-function installed(): Northstar | undefined {
-  return globalState.client as Northstar | undefined;
-}
+import type { NorthstarOptions } from '../config/options.js';
+import { currentObservation } from '../tracing/open.js';
 
 /**
  * Configures the SDK (options win over `NORTHSTAR_*` environment variables) and makes
@@ -18,9 +15,7 @@ function installed(): Northstar | undefined {
  */
 export function init(options: NorthstarOptions = {}): Northstar {
   const client = new Northstar(options);
-  const previous = installed();
-  globalState.client = client;
-  globalState.active = client.core;
+  const previous = installClient(client);
   if (previous !== undefined) void previous.shutdown();
   return client;
 }
@@ -45,10 +40,10 @@ export function shutdown(options: FlushOptions = {}): Promise<boolean> {
 
 /** Counters of queued, delivered and dropped records. */
 export function stats(): NorthstarStats {
-  return installed()?.stats() ?? { enabled: false, queued: 0, accepted: 0, droppedQueueFull: 0, droppedRejected: 0, droppedUnauthorized: 0 };
+  return installed()?.stats() ?? { enabled: false, ...zeroStats() };
 }
 
-/** The id of the trace the current async flow is in, or undefined outside a trace. */
+/** The id of the run (trace) the current async flow is in, or undefined outside one. */
 export function currentTraceId(): string | undefined {
   return currentObservation()?.run.id;
 }

@@ -1,5 +1,5 @@
 import type { Attributes } from '../tracing/handles.js';
-import { currentObservation } from '../tracing/instrument.js';
+import { currentObservation } from '../tracing/open.js';
 import { checkMetric } from '../tracing/observation.js';
 
 /**

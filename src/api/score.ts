@@ -1,5 +1,5 @@
-import { globalState } from '../context/global-state.js';
-import { buildScore, type Northstar, type ScoreOptions } from '../client/northstar.js';
+import { installedClient } from '../client/installed.js';
+import { buildScore, type ScoreOptions } from '../client/score-record.js';
 
 /**
  * Scores a trace (or one of its spans): a number, a boolean (stored as 1/0) or a
@@ -12,7 +12,7 @@ import { buildScore, type Northstar, type ScoreOptions } from '../client/northst
  * score(traceId, 'tone', 'friendly', { comment: 'from reviewer' });
  */
 export function score(traceId: string, name: string, value: number | boolean | string, options: ScoreOptions = {}): void {
-  const client = globalState.client as Northstar | undefined;
+  const client = installedClient();
   if (client === undefined) {
     buildScore(traceId, name, value, options);
     return;

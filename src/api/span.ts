@@ -1,7 +1,8 @@
-import type { Attributes, ModelCallOptions, ModelSpan, SpanHandle, SpanOptions } from '../tracing/handles.js';
-import { argumentsByName, currentObservation } from '../tracing/instrument.js';
 import type { SpanKind } from '../registry/records.js';
-import { childModelSpan, childSpan } from '../tracing/scopes.js';
+import { scopedModelSpan, scopedSpan } from '../tracing/handle-classes.js';
+import type { Attributes, ModelCallOptions, ModelSpan, SpanHandle, SpanOptions } from '../tracing/handles.js';
+import { argumentsByName } from '../tracing/instrument.js';
+import { currentObservation } from '../tracing/open.js';
 import { wrapFunction } from '../tracing/wrap-function.js';
 
 /**
@@ -19,7 +20,7 @@ export function span<R>(name: string, options: SpanOptions | undefined, fn: (spa
 export function span<R>(name: string, b: unknown, c?: unknown): R {
   const fn = (typeof b === 'function' ? b : c) as (span: SpanHandle) => R;
   const options = (typeof b === 'object' && b !== null ? b : {}) as SpanOptions;
-  return childSpan(currentObservation(), name, options, fn);
+  return scopedSpan(currentObservation(), name, options, fn);
 }
 
 /**
@@ -40,7 +41,7 @@ export function modelCall<R>(name: string, options: ModelCallOptions | undefined
 export function modelCall<R>(name: string, b: unknown, c?: unknown): R {
   const fn = (typeof b === 'function' ? b : c) as (span: ModelSpan) => R;
   const options = (typeof b === 'object' && b !== null ? b : {}) as ModelCallOptions;
-  return childModelSpan(currentObservation(), name, options, fn);
+  return scopedModelSpan(currentObservation(), name, options, fn);
 }
 
 /** Options of `observe()`. */
@@ -77,7 +78,7 @@ export function observe(a?: unknown, b?: unknown): unknown {
 
 function observeFunction<F extends AnyFunction>(fn: F, name: string | undefined, options: ObserveOptions): F {
   return wrapFunction(fn, {
-    type: options.kind === 'model' ? 'model' : 'span',
+    type: 'span',
     name: name ?? options.name ?? (fn.name || 'span'),
     kind: options.kind ?? 'custom',
     attributes: options.attributes,

@@ -1,7 +1,8 @@
+import { ManualRun, NOOP_RUN } from '../tracing/handle-classes.js';
 import type { Attributes, TraceHandle } from '../tracing/handles.js';
-import { activeClient, argumentsByName, type CallSpec, open, runScoped } from '../tracing/instrument.js';
+import { argumentsByName, type CallSpec, open, runScoped } from '../tracing/instrument.js';
 import type { RunObservation } from '../tracing/observation.js';
-import { NOOP_TRACE, TraceScope } from '../tracing/scopes.js';
+import { activeClient } from '../tracing/open.js';
 import { wrapFunction } from '../tracing/wrap-function.js';
 
 /** Options of a trace. */
@@ -67,8 +68,8 @@ export function trace(a?: unknown, b?: unknown, c?: unknown): unknown {
 }
 
 function traceScope<R>(name: string, options: TraceOptions, fn: (trace: TraceHandle) => R): R {
-  if (activeClient() === undefined) return fn(NOOP_TRACE);
+  if (activeClient() === undefined) return fn(NOOP_RUN);
   const run = open(traceSpec(name, options), []) as RunObservation | undefined;
-  if (run === undefined) return fn(NOOP_TRACE);
-  return runScoped(run, new TraceScope(run), fn);
+  if (run === undefined) return fn(NOOP_RUN);
+  return runScoped(run, new ManualRun(run), fn);
 }

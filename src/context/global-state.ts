@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ClientCore } from './client-core.js';
 
 /** What a live client offers to process-wide code (the exit hook, the API functions). */
 export interface ClientLike {
@@ -15,10 +16,13 @@ export interface GlobalState {
   readonly version: 1;
   /** The current observation (run or span) of the async flow. */
   readonly context: AsyncLocalStorage<object>;
-  /** The client `init()` installed, if any. */
-  client: unknown;
+  /**
+   * The client `init()` installed, if any: a `Northstar` of this or another loaded copy.
+   * Read and written only through `installedClient()`/`installClient()` (src/client/installed.ts).
+   */
+  client: object | undefined;
   /** Its enabled machinery, or undefined: the one load the hot path makes to know whether to trace. */
-  active: unknown;
+  active: ClientCore | undefined;
   /** Clients that may still hold queued records. */
   readonly clients: Set<ClientLike>;
   exitHookInstalled: boolean;

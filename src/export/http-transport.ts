@@ -1,6 +1,7 @@
 import ky from 'ky';
+import { clipText } from '../util/text.js';
 
-/** What one request achieved, as the flusher needs to know it (PROTOCOL.md, Responses). */
+/** What one request achieved, as the flusher needs to know it (docs/protocol.md, Responses). */
 export type SendResult =
   | { readonly kind: 'accepted' }
   /** 400 or 413: this batch will never be stored as it is. */
@@ -78,7 +79,7 @@ function errorText(text: string): string {
 }
 
 function clip(text: string): string {
-  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+  return text.length > MAX_ERROR_TEXT ? `${clipText(text, MAX_ERROR_TEXT)}…` : text;
 }
 
 /** `Retry-After` as delay-seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */

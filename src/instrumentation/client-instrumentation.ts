@@ -1,8 +1,9 @@
-import { type CallSpec, currentObservation, invoke } from '../tracing/instrument.js';
-import { ModelObservation } from '../tracing/model-observation.js';
 import { isApiPromise, watchApiPromise } from '../model/api-promise.js';
 import { requestAttributes } from '../model/request-attributes.js';
 import { extractUsage } from '../model/usage.js';
+import { type CallSpec, invoke } from '../tracing/instrument.js';
+import { asModelObservation, type ModelObservation } from '../tracing/model-observation.js';
+import { currentObservation } from '../tracing/open.js';
 
 /** Options of `instrumentOpenAI` and `instrumentAnthropic`. */
 export interface InstrumentClientOptions {
@@ -101,13 +102,14 @@ function instrument<C extends object>(client: C, targets: readonly Target[], pro
 }
 
 function wrapCreate(original: (...args: unknown[]) => unknown, name: string, provider: string): Function {
-  const base: CallSpec = { type: 'model', name, provider, input: FIRST_ARGUMENT };
+  const base: CallSpec = { type: 'span', kind: 'model', name, provider, input: FIRST_ARGUMENT };
   const create = function (this: unknown, ...args: unknown[]): unknown {
     const current = currentObservation();
     if (current === undefined) return Reflect.apply(original, this, args);
     // Inside a model span the user declared (`@ModelCall`, `modelCall`), that span is the
     // record of this call: a second one would count its tokens twice. It gets the usage.
-    if (current instanceof ModelObservation) return lendUsage(current, Reflect.apply(original, this, args));
+    const model = asModelObservation(current);
+    if (model !== undefined) return lendUsage(model, Reflect.apply(original, this, args));
     return invoke(specFor(base, args[0]), original, this, args);
   };
   Object.defineProperty(create, 'name', { value: original.name, configurable: true });

@@ -1,15 +1,13 @@
 import type { EventType } from '../registry/records.js';
+import { type Bag, isBag } from '../util/values.js';
 
-/** One event a model message turns into (PROTOCOL.md, "Model messages"). */
+/** One event a model message turns into (docs/protocol.md, Model messages). */
 export interface ModelEvent {
   readonly type: EventType;
   readonly content: unknown;
   readonly attributes?: Record<string, unknown>;
 }
 
-type Bag = Record<string, any>;
-
-const isBag = (value: unknown): value is Bag => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Input and output roles; anything else is recorded as-is under the side's default type. */
 const ROLE_TYPES: Readonly<Record<string, EventType>> = {

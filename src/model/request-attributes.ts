@@ -1,6 +1,4 @@
-type Bag = Record<string, any>;
-
-const isBag = (value: unknown): value is Bag => value !== null && typeof value === 'object' && !Array.isArray(value);
+import { isBag } from '../util/values.js';
 
 /** Scalar request parameters copied as they are when present. */
 const SCALARS = [

@@ -1,3 +1,4 @@
+import { type Bag, isBag } from '../util/values.js';
 import { extractModelName, extractUsage, type TokenUsage } from './usage.js';
 
 /** What a finished model stream adds up to. */
@@ -14,8 +15,6 @@ export interface StreamAccumulator {
   finish(): StreamSummary;
 }
 
-type Bag = Record<string, any>;
-const isBag = (value: unknown): value is Bag => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Characters kept per assembled text or arguments string; a long answer stays bounded. */
 const MAX_TEXT = 1_000_000;

@@ -1,3 +1,5 @@
+import { type Bag, isBag, nonNegative } from '../util/values.js';
+
 /**
  * Token counts of one model call.
  *
@@ -18,13 +20,9 @@ export interface TokenUsage {
   estimated?: boolean;
 }
 
-type Bag = Record<string, unknown>;
+const count = nonNegative;
 
-const count = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
-
-const bag = (value: unknown): Bag | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Bag) : undefined;
+const bag = (value: unknown): Bag | undefined => (isBag(value) ? value : undefined);
 
 /**
  * Reads token usage from a provider response or a usage object: OpenAI Chat Completions

@@ -1,4 +1,4 @@
-/** The record types of the ingest protocol (PROTOCOL.md), as sent on the wire. */
+/** The record types of the ingest protocol (docs/protocol.md), as sent on the wire. */
 
 /** `running`, `ok` or `error`. */
 export type RecordStatus = 'running' | 'ok' | 'error';
@@ -83,8 +83,5 @@ export interface ScoreRecord {
 
 /** The body arrays, in the order the server stores them. */
 export type Table = 'sessions' | 'runs' | 'spans' | 'events' | 'scores';
-export const TABLES: readonly Table[] = ['sessions', 'runs', 'spans', 'events', 'scores'];
 
 export type WireRecord = SessionRecord | RunRecord | SpanRecord | EventRecord | ScoreRecord;
-
-export const SPAN_KINDS: ReadonlySet<string> = new Set(['agent', 'workflow', 'model', 'tool', 'custom']);

@@ -2,7 +2,9 @@ import { Buffer } from 'node:buffer';
 import { Stream } from 'node:stream';
 import { types } from 'node:util';
 import { REDACTED, compileRedaction, redactText } from './redaction.js';
+import { applyMask, MASK_ERROR } from './mask.js';
 import { sanitizeString } from './sanitize-string.js';
+import { clipText } from '../util/text.js';
 
 // Part of the documented surface of this module: error messages are redacted with it.
 export { redactText };
@@ -53,7 +55,6 @@ const CIRCULAR = '[Circular]';
 const TRUNCATED = '[Truncated]';
 const TRUNCATED_DEPTH = '[Truncated: depth]';
 const UNSERIALIZABLE = '[Unserializable]';
-const MASK_ERROR = '[MASK_ERROR]';
 const MORE_KEYS = '…';
 // Text embedded in markers (function names, thrown messages) is kept short.
 const MARKER_TEXT_LENGTH = 200;
@@ -109,15 +110,10 @@ function limit(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : fallback;
 }
 
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
 /** The first `max` characters, without splitting a surrogate pair, and how many were cut. */
 function cut(value: string, max: number): [head: string, dropped: number] {
-  let end = max;
-  if (end > 0 && isHighSurrogate(value.charCodeAt(end - 1))) end -= 1;
-  return [value.slice(0, end), value.length - end];
+  const head = clipText(value, max);
+  return [head, value.length - head.length];
 }
 
 function truncationSuffix(dropped: number): string {
@@ -222,13 +218,7 @@ class SnapshotWalk {
   }
 
   private masked(value: string, mask: (value: string) => string): string {
-    let result: unknown;
-    try {
-      result = mask(value);
-    } catch {
-      return MASK_ERROR;
-    }
-    return typeof result === 'string' ? sanitizeString(result) : MASK_ERROR;
+    return applyMask(value, mask);
   }
 
   private markerText(value: string): string {

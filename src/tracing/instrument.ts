@@ -1,11 +1,12 @@
 import { globalState } from '../context/global-state.js';
 import { isApiPromise, watchApiPromise } from '../model/api-promise.js';
-import type { SpanKind } from '../registry/records.js';
-import type { ClientCore } from '../context/client-core.js';
-import { ModelObservation } from './model-observation.js';
-import { type Observation, RunObservation, SpanObservation } from './observation.js';
-import { parameterNames } from './param-names.js';
+import { asModelObservation } from './model-observation.js';
+import type { Observation } from './observation.js';
+import { activeClient, currentObservation, openRun, openSpan, type RunSpec, type SpanSpec } from './open.js';
+import { parameterInfo } from './param-names.js';
 import { elapsedMs } from './timing.js';
+
+export { activeClient, currentObservation } from './open.js';
 
 /** Where a call's recorded input comes from. */
 export type InputSource =
@@ -14,43 +15,25 @@ export type InputSource =
   /** Chosen from the call's arguments. */
   | { readonly select: (args: readonly unknown[]) => unknown };
 
-/** Everything that decides how one instrumented function is recorded; built once per function. */
-export interface CallSpec {
-  readonly type: 'trace' | 'span' | 'model';
+/**
+ * Everything that decides how one instrumented function is recorded; built once per
+ * function. A `trace` opens a run (`RunSpec` fields), a `span` a child span (`SpanSpec`
+ * fields; `kind: 'model'` for a model span). Capture flags left undefined inherit
+ * (trace: the init options; span: its parent).
+ */
+export interface CallSpec extends RunSpec, SpanSpec {
+  readonly type: 'trace' | 'span';
   readonly name: string;
-  /** Span kind (spans only). @default 'custom' */
-  readonly kind?: SpanKind;
-  /** Overrides of the capture flags; undefined inherits (trace: init options; span: its trace). */
-  readonly captureInput?: boolean;
-  readonly captureOutput?: boolean;
   /** What to record as input; undefined records none. */
   readonly input?: InputSource;
-  readonly metadata?: unknown;
-  readonly tags?: readonly string[];
-  readonly attributes?: Record<string, unknown>;
-  readonly iteration?: number;
-  readonly model?: string;
-  readonly provider?: string;
 }
 
 /** Items of a streamed output kept for the record. */
 const MAX_STREAM_ITEMS = 100;
 
-/** The client `init()` installed, when it is enabled. */
-export function activeClient(): ClientCore | undefined {
-  return globalState.active as ClientCore | undefined;
-}
-
-/** The run or span the current async flow is in. */
-export function currentObservation(): Observation | undefined {
-  // While no client was ever enabled nothing can be traced: skip the async-context lookup.
-  return globalState.tracing ? (globalState.context.getStore() as Observation | undefined) : undefined;
-}
-
 /** Input recorded by default: the arguments keyed by parameter name (`arg0`... when unknown). */
 export function argumentsByName(fn: Function): InputSource {
-  const names = parameterNames(fn);
-  const restIndex = names.length > 0 && isRest(fn, names[names.length - 1]!) ? names.length - 1 : -1;
+  const { names, restIndex } = parameterInfo(fn);
   return {
     select(args) {
       const input: Record<string, unknown> = Object.create(null);
@@ -64,14 +47,6 @@ export function argumentsByName(fn: Function): InputSource {
       return input;
     },
   };
-}
-
-function isRest(fn: Function, name: string): boolean {
-  try {
-    return new RegExp(`\\.\\.\\.\\s*${name.replace(/\$/g, '\\$')}\\b`).test(Function.prototype.toString.call(fn));
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -103,44 +78,22 @@ export function runScoped<H, R>(observation: Observation, handle: H, fn: (handle
   return settle(observation, result, true);
 }
 
-/** Opens the run or span of a call; undefined when nothing should be recorded. */
+/** Opens the run or span of a call and records its input; undefined when nothing should be recorded. */
 export function open(spec: CallSpec, args: readonly unknown[]): Observation | undefined {
+  const parent = currentObservation();
   let observation: Observation | undefined;
+  if (spec.type === 'trace') {
+    const client = activeClient();
+    observation = client && openRun(client, spec.name, spec, parent);
+  } else {
+    observation = parent && openSpan(parent, spec.name, spec);
+  }
+  if (observation === undefined || spec.input === undefined || !observation.wantsInput) return observation;
   try {
-    const parent = currentObservation();
-    if (spec.type === 'trace') {
-      const client = activeClient();
-      if (client === undefined) return undefined;
-      const run = new RunObservation(client, spec.name, {
-        metadata: spec.metadata,
-        tags: spec.tags,
-        captureInput: spec.captureInput ?? client.config.captureInputs,
-        captureOutput: spec.captureOutput ?? client.config.captureOutputs,
-      });
-      // A trace started inside another stays a run of its own, linked to the outer one.
-      if (parent !== undefined) run.logMetadata({ parent_trace_id: parent.run.id });
-      observation = run;
-    } else {
-      if (parent === undefined) return undefined;
-      const options = {
-        attributes: spec.attributes,
-        iteration: spec.iteration,
-        captureInput: spec.captureInput ?? parent.captureInput,
-        captureOutput: spec.captureOutput ?? parent.captureOutput,
-      };
-      observation =
-        spec.type === 'model'
-          ? new ModelObservation(parent, spec.name, { ...options, model: spec.model, provider: spec.provider })
-          : new SpanObservation(parent, spec.name, spec.kind ?? 'custom', options);
-    }
-    if (spec.input !== undefined && (observation.captureInput || spec.type === 'model')) {
-      const input = 'value' in spec.input ? spec.input.value : spec.input.select(args);
-      observation.recordInput(input);
-    }
+    observation.recordInput('value' in spec.input ? spec.input.value : spec.input.select(args));
     return observation;
   } catch (error) {
-    const client = observation?.client ?? activeClient();
-    client?.logger.problem('internal', `could not start ${spec.type} ${spec.name}: ${String(error)}`, error);
+    observation.client.logger.problem('internal', `could not start ${spec.type} ${spec.name}: ${String(error)}`, error);
     return undefined;
   }
 }
@@ -171,8 +124,9 @@ function finishWith(observation: Observation, value: unknown, scoped: boolean): 
     observeStream(observation, value as AsyncIterable<unknown>);
     return;
   }
-  if (observation instanceof ModelObservation) {
-    if (!scoped || value !== undefined) observation.recordResult(value);
+  const model = asModelObservation(observation);
+  if (model !== undefined) {
+    if (!scoped || value !== undefined) model.recordResult(value);
   } else if (observation.captureOutput && !observation.hasOutput && !(scoped && value === undefined)) {
     observation.setOutput(value);
   }
@@ -243,7 +197,7 @@ function collector(observation: Observation): {
   step(result: IteratorResult<unknown>, abandoned: boolean): void;
   fail(error: unknown): void;
 } {
-  const model = observation instanceof ModelObservation ? observation : undefined;
+  const model = asModelObservation(observation);
   const accumulator = model?.streamAccumulator();
   const items: unknown[] = [];
   let firstItemMs: number | undefined;
@@ -255,7 +209,7 @@ function collector(observation: Observation): {
       if (summary.model !== undefined) model.setModel(summary.model);
       if (summary.usage !== undefined) model.recordUsage(summary.usage);
       if (firstItemMs !== undefined) model.setAttributes({ time_to_first_token_ms: firstItemMs });
-      if (summary.message !== undefined && !model.recordedByHand.output) model.recordOutputMessage(summary.message);
+      if (summary.message !== undefined && !model.outputRecordedByHand) model.recordOutputMessage(summary.message);
     } else if (!observation.hasOutput && (items.length > 0 || firstItemMs === undefined)) {
       observation.setOutput(items);
     }

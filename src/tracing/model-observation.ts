@@ -3,22 +3,28 @@ import { priceFor } from '../model/pricing.js';
 import { createStreamAccumulator, type StreamAccumulator } from '../model/stream-accumulator.js';
 import { extractModelName, extractUsage, type TokenUsage } from '../model/usage.js';
 import { sanitizeString } from '../serialize/sanitize-string.js';
-import type { ModelCallOptions, ModelSpan, UsageInput } from './handles.js';
+import { nonNegative } from '../util/values.js';
+import type { UsageInput } from './handles.js';
 import { type Observation, roundUsd, SpanObservation } from './observation.js';
 
-const finite = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+/**
+ * The model span behind `observation`, if it is one. The package's one test for "is this
+ * our object": by shape, never by `instanceof`, because the async context is shared by
+ * every loaded copy of the package (ESM and CommonJS) and may hold another copy's span.
+ */
+export function asModelObservation(observation: Observation | undefined): ModelObservation | undefined {
+  return observation !== undefined && typeof (observation as Partial<ModelObservation>).recordResult === 'function' ? (observation as ModelObservation) : undefined;
+}
 
 /** A model span: messages in and out become events, usage and cost become attributes. */
-export class ModelObservation extends SpanObservation implements ModelSpan {
+export class ModelObservation extends SpanObservation {
   private model: string | undefined;
   private readonly provider: string | undefined;
   private usage: TokenUsage | undefined;
   private explicitCostUsd: number | undefined;
-  private inputRecorded = false;
   private outputRecorded = false;
 
-  constructor(parent: Observation, name: string, options: ModelCallOptions & { captureInput: boolean; captureOutput: boolean }) {
+  constructor(parent: Observation, name: string, options: { attributes?: unknown; iteration?: number; model?: string; provider?: string; captureInput: boolean; captureOutput: boolean }) {
     super(parent, name, 'model', options);
     this.model = options.model;
     this.provider = options.provider;
@@ -29,7 +35,6 @@ export class ModelObservation extends SpanObservation implements ModelSpan {
   }
 
   recordInputMessages(messages: unknown): void {
-    this.inputRecorded = true;
     if (!this.captureInput) return;
     for (const event of inputEvents(messages)) {
       this.addEvent(event.type, this.client.snapshot(event.content), attributes(this, event.attributes));
@@ -52,7 +57,7 @@ export class ModelObservation extends SpanObservation implements ModelSpan {
     // extractUsage reads camelCase counts too, cache and reasoning tokens included (a stream's summary carries them).
     const parsed = extractUsage(usage);
     if (parsed) this.usage = { ...this.usage, ...stripUndefined(parsed) };
-    const cost = finite(u.costUsd);
+    const cost = nonNegative(u.costUsd);
     if (cost !== undefined) this.explicitCostUsd = cost;
   }
 
@@ -71,9 +76,14 @@ export class ModelObservation extends SpanObservation implements ModelSpan {
     this.recordOutputMessage(value);
   }
 
-  /** Whether the output or input was already recorded by hand inside the call. */
-  get recordedByHand(): { input: boolean; output: boolean } {
-    return { input: this.inputRecorded, output: this.outputRecorded };
+  /** Whether the output was already recorded by hand inside the call. */
+  get outputRecordedByHand(): boolean {
+    return this.outputRecorded;
+  }
+
+  /** The input of an instrumented call is read even with input capture off: it names the model. */
+  override get wantsInput(): boolean {
+    return true;
   }
 
   /** An accumulator for a streamed response; its summary becomes the output. */

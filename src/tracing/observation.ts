@@ -1,6 +1,7 @@
 import type { EventRecord, EventType, JsonObject, RunRecord, SpanKind, SpanRecord, WireError } from '../registry/records.js';
 import { createEntry, type Entry } from '../registry/run-registry.js';
 import { sanitizeString } from '../serialize/sanitize-string.js';
+import { clipText } from '../util/text.js';
 import type { ClientCore } from '../context/client-core.js';
 import type { Attributes } from './handles.js';
 import { elapsedMs, newId, nowIso } from './timing.js';
@@ -8,18 +9,11 @@ import { elapsedMs, newId, nowIso } from './timing.js';
 const MAX_NAME_LENGTH = 500;
 const MAX_ERROR_MESSAGE = 2000;
 
-/** The first `max` UTF-16 units of `text`, never ending in half a surrogate pair (the database refuses lone surrogates). */
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
-}
-
 /** A record name: sanitised, capped, never empty. */
 export function recordName(name: unknown, fallback: string): string {
   const text = typeof name === 'string' ? sanitizeString(name).trim() : '';
   if (text === '') return fallback;
-  return clip(text, MAX_NAME_LENGTH);
+  return clipText(text, MAX_NAME_LENGTH);
 }
 
 /** `{ type, message }` of anything thrown, secrets redacted. */
@@ -44,7 +38,7 @@ export function wireError(client: ClientCore, error: unknown): WireError {
     message = '[unreadable error]';
   }
   message = client.redactText(sanitizeString(message));
-  if (message.length > MAX_ERROR_MESSAGE) message = `${clip(message, MAX_ERROR_MESSAGE)}…`;
+  if (message.length > MAX_ERROR_MESSAGE) message = `${clipText(message, MAX_ERROR_MESSAGE)}…`;
   return { type: sanitizeString(String(type)) || 'Error', message };
 }
 
@@ -94,6 +88,11 @@ export abstract class Observation {
   protected abstract readonly outputType: EventType;
   /** The span id to put on events, or undefined for the run itself. */
   abstract readonly spanId: string | undefined;
+
+  /** Whether an instrumented call should read its input for this observation (`recordInput` is called only then). */
+  get wantsInput(): boolean {
+    return this.captureInput;
+  }
 
   /** Records a value as this observation's input (snapshot now), unless input capture is off. */
   recordInput(value: unknown): void {

@@ -1,33 +1,53 @@
-const cache = new WeakMap<Function, readonly string[]>();
-
-/**
- * Parameter names of a function, read from its source (TypeScript output for either
- * target, default values, rest parameters and comments included). A parameter whose
- * name cannot be read (destructuring) is named `arg<index>`. Cached per function.
- */
-export function parameterNames(fn: Function): readonly string[] {
-  let names = cache.get(fn);
-  if (names === undefined) {
-    names = parse(fn);
-    cache.set(fn, names);
-  }
-  return names;
+/** What the scanner reads of a function's parameter list. */
+export interface ParameterInfo {
+  /** One name per declared parameter, `arg<index>` where it cannot be read (destructuring). */
+  readonly names: readonly string[];
+  /** The position of a rest parameter (`...rest`, always the last), or -1. */
+  readonly restIndex: number;
 }
 
-function parse(fn: Function): readonly string[] {
+const NONE: ParameterInfo = Object.freeze({ names: Object.freeze([]), restIndex: -1 });
+const cache = new WeakMap<Function, ParameterInfo>();
+
+/**
+ * Parameter names of a function and where its rest parameter is, read from its source
+ * (TypeScript output for either target, default values, rest parameters and comments
+ * included). Cached per function.
+ */
+export function parameterInfo(fn: Function): ParameterInfo {
+  let info = cache.get(fn);
+  if (info === undefined) {
+    info = parse(fn);
+    cache.set(fn, info);
+  }
+  return info;
+}
+
+/** The parameter names of `parameterInfo`. */
+export function parameterNames(fn: Function): readonly string[] {
+  return parameterInfo(fn).names;
+}
+
+function parse(fn: Function): ParameterInfo {
   let source: string;
   try {
     source = Function.prototype.toString.call(fn);
   } catch {
-    return [];
+    return NONE;
   }
   const list = parameterList(stripComments(source));
-  if (list === undefined) return [];
-  return splitTopLevel(list).map((raw, index) => {
-    const text = raw.trim().replace(/^\.\.\./, '').trim();
+  if (list === undefined) return NONE;
+  let restIndex = -1;
+  const names = splitTopLevel(list).map((raw, index) => {
+    let text = raw.trim();
+    if (text.startsWith('...')) {
+      restIndex = index;
+      text = text.slice(3).trim();
+    }
     const match = /^([A-Za-z_$][\w$]*)\s*(?:=|$)/.exec(text);
     return match ? match[1]! : `arg${index}`;
   });
+  return { names, restIndex };
 }
 
 function stripComments(source: string): string {

@@ -1,4 +1,5 @@
-import { activeClient, type CallSpec, currentObservation, invoke } from './instrument.js';
+import { type CallSpec, invoke } from './instrument.js';
+import { activeClient, currentObservation } from './open.js';
 
 /** Marks a wrapper made by this SDK; its value is the original function. */
 export const WRAPPED = Symbol.for('northstar-ai.wrapped');

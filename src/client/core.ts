@@ -1,0 +1,116 @@
+import type { ResolvedConfig } from '../config/options.js';
+import type { ClientCore } from '../context/client-core.js';
+import { globalState, installExitHook } from '../context/global-state.js';
+import { createLogger, type Logger } from '../debug/logger.js';
+import { BatchFlusher } from '../export/batch-flusher.js';
+import type { Transport } from '../export/http-transport.js';
+import type { SessionRecord } from '../registry/records.js';
+import { createEntry, type Entry, type RegistryStats, RunRegistry } from '../registry/run-registry.js';
+import { applyMask } from '../serialize/mask.js';
+import { compileRedaction } from '../serialize/redaction.js';
+import { createSnapshotter, redactText, type Snapshotter } from '../serialize/snapshot.js';
+import type { Attributes } from '../tracing/handles.js';
+import { emptyObject, mergeInto } from '../tracing/observation.js';
+import { newId, nowIso } from '../tracing/timing.js';
+
+/** The counters of a client that has recorded nothing (or is disabled). */
+export function zeroStats(): RegistryStats {
+  return { queued: 0, accepted: 0, droppedQueueFull: 0, droppedRejected: 0, droppedUnauthorized: 0 };
+}
+
+/** The enabled machinery of a client. */
+export class Core implements ClientCore {
+  readonly logger: Logger;
+  readonly snapshot: Snapshotter;
+  readonly sessionEntry: Entry;
+  readonly registry: RunRegistry;
+  readonly flusher: BatchFlusher;
+  private readonly redactKey: (key: string) => boolean;
+  private openRuns = 0;
+  private closing = false;
+  private exitSeq = -1;
+
+  constructor(
+    readonly config: ResolvedConfig,
+    transport: Transport,
+  ) {
+    this.logger = createLogger({ debug: config.debug, onError: config.onError, secret: config.apiKey });
+    this.redactKey = compileRedaction(config.redactKeys);
+    this.snapshot = createSnapshotter({ ...config.limits, redactKey: this.redactKey, mask: config.mask });
+    this.registry = new RunRegistry(config.maxQueueSize);
+    this.flusher = new BatchFlusher(this.registry, transport, config, this.logger);
+    const session: SessionRecord = { id: newId(), created_at: nowIso() };
+    // The session is sent along with its first run (as an ancestor), not on its own.
+    this.sessionEntry = createEntry('sessions', session, [], true);
+    globalState.clients.add(this);
+    globalState.tracing = true;
+    installExitHook();
+  }
+
+  enqueue(entry: Entry): void {
+    // A shut-down client that is still used must still be flushed at exit.
+    if (this.closing) globalState.clients.add(this);
+    if (this.registry.enqueue(entry)) {
+      this.flusher.notify();
+    } else if (!this.registry.closed) {
+      this.logger.problemOnce('queue-full', 'dropped', `the queue is full (maxQueueSize ${this.config.maxQueueSize}); new records are dropped and counted in stats().droppedQueueFull`);
+    }
+  }
+
+  redactText(text: string): string {
+    const redacted = redactText(text, this.redactKey);
+    const mask = this.config.mask;
+    // Error messages often quote the very values the mask hides (emails, card numbers).
+    return mask === undefined ? redacted : applyMask(redacted, mask);
+  }
+
+  runStarted(): void {
+    this.openRuns++;
+  }
+
+  runEnded(): void {
+    this.openRuns--;
+    // The last run of a client that was shut down (by a second init) delivers at once.
+    if (this.closing && this.openRuns === 0) void this.flush();
+  }
+
+  async flush(timeoutMs?: number): Promise<boolean> {
+    const ok = await this.flusher.flush(timeoutMs);
+    if (this.closing && this.openRuns === 0 && this.registry.size === 0) {
+      this.flusher.close();
+      globalState.clients.delete(this);
+    }
+    return ok;
+  }
+
+  async flushForExit(): Promise<unknown> {
+    if (this.registry.size === 0 || this.registry.enqueueSeq === this.exitSeq) return;
+    this.exitSeq = this.registry.enqueueSeq;
+    return this.flush();
+  }
+
+  async shutdown(timeoutMs?: number): Promise<boolean> {
+    if (!this.closing) {
+      this.closing = true;
+      const session = this.sessionEntry.record as SessionRecord;
+      session.ended_at = nowIso();
+      // A session with no run was never sent; there is nothing to close on the server.
+      if (this.sessionEntry.accepted || this.registry.size > 0) this.enqueue(this.sessionEntry);
+      this.sessionEntry.live = false;
+    }
+    return this.flush(timeoutMs);
+  }
+
+  stats(): RegistryStats {
+    return this.registry.stats();
+  }
+
+  setSessionMetadata(metadata: Attributes): void {
+    const session = this.sessionEntry.record as SessionRecord;
+    const merged = session.metadata ?? emptyObject();
+    mergeInto(merged, this.snapshot(metadata));
+    session.metadata = merged;
+    // Not sent yet: it rides with the first run. Sent already: send the new state.
+    if (this.sessionEntry.accepted) this.enqueue(this.sessionEntry);
+  }
+}

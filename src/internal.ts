@@ -1,0 +1,23 @@
+// The engine's internal entry module: what `decorators/` and the framework integrations
+// of this package build on. Not a public API and not in package.json `exports`: a
+// consumer imports `northstar-ai` (src/index.ts) or a subpath barrel instead.
+//
+// Opening records: `openRun` and `openSpan` are the one way to open a run or a span
+// (`kind: 'model'` for a model span); `runInside` runs a callback with an observation
+// as the current one; `invoke` runs a call as described by a `CallSpec` (open, run
+// inside, record the result, end). Handles: `ManualRun`, `ManualSpan`,
+// `ManualModelSpan` wrap an observation for a caller; never hand out the observation.
+export { init } from './api/lifecycle.js';
+export { Northstar } from './client/northstar.js';
+export type { NorthstarOptions } from './config/options.js';
+export { NorthstarDecoratorError } from './errors/northstar-error.js';
+export type { SpanKind } from './registry/records.js';
+export { REDACTED } from './serialize/redaction.js';
+export { ManualModelSpan, ManualRun, ManualSpan, NOOP_MODEL_SPAN, NOOP_RUN, NOOP_SPAN } from './tracing/handle-classes.js';
+export type { Attributes, ModelSpan } from './tracing/handles.js';
+export { argumentsByName, type CallSpec, type InputSource, invoke, runScoped } from './tracing/instrument.js';
+export { asModelObservation, type ModelObservation } from './tracing/model-observation.js';
+export type { Observation, RunObservation, SpanObservation } from './tracing/observation.js';
+export { activeClient, currentObservation, openRun, openSpan, type RunSpec, runInside, type SpanSpec } from './tracing/open.js';
+export { parameterInfo, parameterNames } from './tracing/param-names.js';
+export { copyFunctionShape, unwrap, WRAPPED } from './tracing/wrap-function.js';

@@ -1,0 +1,99 @@
+// The one place a run or a span is opened. Every entry point (the wrappers, the
+// decorators, the scoped callbacks, the manual client, the client instrumentation, and
+// the framework integrations) comes through `openRun` or `openSpan`, which resolve the
+// client, the parent and the inherited capture flags the same way for all of them.
+import type { ClientCore } from '../context/client-core.js';
+import { globalState } from '../context/global-state.js';
+import type { SpanKind } from '../registry/records.js';
+import { ModelObservation } from './model-observation.js';
+import { type Observation, RunObservation, SpanObservation } from './observation.js';
+
+/** How a run is opened. */
+export interface RunSpec {
+  readonly metadata?: unknown;
+  readonly tags?: readonly string[];
+  /** Overrides of the client's `captureInputs`/`captureOutputs`; undefined inherits. */
+  readonly captureInput?: boolean;
+  readonly captureOutput?: boolean;
+}
+
+/** How a span is opened; `kind: 'model'` opens a model span. */
+export interface SpanSpec {
+  /** @default 'custom' */
+  readonly kind?: SpanKind;
+  readonly attributes?: unknown;
+  readonly iteration?: number;
+  /** Overrides of the parent's capture flags; undefined inherits. */
+  readonly captureInput?: boolean;
+  readonly captureOutput?: boolean;
+  /** Model spans only. */
+  readonly model?: string;
+  readonly provider?: string;
+}
+
+/** The client `init()` installed, when it is enabled. */
+export function activeClient(): ClientCore | undefined {
+  return globalState.active;
+}
+
+/** The run or span the current async flow is in. */
+export function currentObservation(): Observation | undefined {
+  // While no client was ever enabled nothing can be traced: skip the async-context lookup.
+  return globalState.tracing ? (globalState.context.getStore() as Observation | undefined) : undefined;
+}
+
+/**
+ * Opens a run of `client`. `enclosing` is the observation the caller runs in, if any: a
+ * run started inside another stays a run of its own, linked by `metadata.parent_trace_id`.
+ * Undefined (and reported to the client's logger) when it could not be opened.
+ */
+export function openRun(client: ClientCore, name: string, spec: RunSpec, enclosing?: Observation): RunObservation | undefined {
+  try {
+    const run = new RunObservation(client, name, {
+      metadata: spec.metadata,
+      tags: spec.tags,
+      captureInput: spec.captureInput ?? client.config.captureInputs,
+      captureOutput: spec.captureOutput ?? client.config.captureOutputs,
+    });
+    if (enclosing !== undefined) run.logMetadata({ parent_trace_id: enclosing.run.id });
+    return run;
+  } catch (error) {
+    report(client, 'trace', name, error);
+    return undefined;
+  }
+}
+
+/**
+ * Opens a child span (a model span for `kind: 'model'`) of `parent`, in the parent's
+ * run and client, inheriting its capture flags unless `spec` overrides them. Undefined
+ * (and reported) when it could not be opened.
+ */
+export function openSpan(parent: Observation, name: string, spec: SpanSpec): SpanObservation | undefined {
+  try {
+    const options = {
+      attributes: spec.attributes,
+      iteration: spec.iteration,
+      captureInput: spec.captureInput ?? parent.captureInput,
+      captureOutput: spec.captureOutput ?? parent.captureOutput,
+    };
+    return spec.kind === 'model'
+      ? new ModelObservation(parent, name, { ...options, model: spec.model, provider: spec.provider })
+      : new SpanObservation(parent, name, spec.kind ?? 'custom', options);
+  } catch (error) {
+    report(parent.client, spec.kind === 'model' ? 'model span' : 'span', name, error);
+    return undefined;
+  }
+}
+
+/** Runs `fn(...args)` with `observation` as the current observation of the async flow. */
+export function runInside<A extends unknown[], R>(observation: Observation, fn: (...args: A) => R, ...args: A): R {
+  return globalState.context.run(observation, fn, ...args);
+}
+
+function report(client: ClientCore, what: string, name: string, error: unknown): void {
+  try {
+    client.logger.problem('internal', `could not start ${what} ${name}: ${String(error)}`, error);
+  } catch {
+    // Nothing left to report to.
+  }
+}

@@ -1,0 +1,12 @@
+// Small value tests shared by the provider-shape parsers and the engine. Nothing here
+// imports anything: every layer may use it.
+
+/** A plain object read field by field (a provider request, response, chunk or usage). */
+export type Bag = Record<string, any>;
+
+/** True for a non-null, non-array object. */
+export const isBag = (value: unknown): value is Bag => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** A finite, non-negative number (a token count, a cost), else undefined. */
+export const nonNegative = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
