@@ -1,4 +1,4 @@
-// score(): numeric, boolean and categorical rules of PROTOCOL.md, and its TypeErrors.
+// score(): numeric, boolean and categorical rules of docs/protocol.md, and its TypeErrors.
 
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 
 import { createEntry, type Entry, RunRegistry } from '../../src/registry/run-registry.js';
 import type { WireRecord } from '../../src/registry/records.js';
+import { takeBatch } from '../../src/export/wire-body.js';
 
 const NOW = '2025-01-01T00:00:00.000Z';
 let n = 0;
@@ -29,7 +30,7 @@ describe('RunRegistry', () => {
     (run.record as { status: string }).status = 'ok';
     registry.enqueue(run);
     assert.equal(registry.size, 1);
-    const batch = registry.take(10, Infinity)!;
+    const batch = takeBatch(registry, 10, Infinity)!;
     assert.equal(JSON.parse(batch.body).runs[0].status, 'ok');
   });
 
@@ -40,7 +41,7 @@ describe('RunRegistry', () => {
     const e2 = event();
     registry.enqueue(e1);
     registry.enqueue(e2);
-    const batch = registry.take(10, Infinity)!;
+    const batch = takeBatch(registry, 10, Infinity)!;
     assert.deepEqual(ids(batch.body, 'sessions'), [session.id]);
     assert.deepEqual(ids(batch.body, 'runs'), [run.id]);
     assert.deepEqual(ids(batch.body, 'spans'), [span.id]);
@@ -49,7 +50,7 @@ describe('RunRegistry', () => {
     registry.accept(batch);
     const e3 = event();
     registry.enqueue(e3);
-    const next = registry.take(10, Infinity)!;
+    const next = takeBatch(registry, 10, Infinity)!;
     assert.deepEqual(ids(next.body, 'runs'), [], 'an accepted ancestor is not sent again');
     assert.deepEqual(ids(next.body, 'events'), [e3.id]);
   });
@@ -58,12 +59,12 @@ describe('RunRegistry', () => {
     const registry = new RunRegistry(100);
     const { run } = family();
     registry.enqueue(run);
-    const batch = registry.take(10, Infinity)!;
+    const batch = takeBatch(registry, 10, Infinity)!;
     (run.record as { status: string }).status = 'ok';
     registry.enqueue(run);
     registry.accept(batch);
     assert.equal(registry.isQueued(run), true, 'the newer state still has to be sent');
-    assert.equal(JSON.parse(registry.take(10, Infinity)!.body).runs[0].status, 'ok');
+    assert.equal(JSON.parse(takeBatch(registry, 10, Infinity)!.body).runs[0].status, 'ok');
   });
 
   it('drops new records past maxQueueSize, never an update of an open record the server holds', () => {
@@ -83,7 +84,7 @@ describe('RunRegistry', () => {
     const registry = new RunRegistry(100);
     const { event } = family();
     for (let i = 0; i < 5; i++) registry.enqueue(event());
-    const batch = registry.take(10, 1)!;
+    const batch = takeBatch(registry, 10, 1)!;
     assert.equal(batch.primaries.length, 1);
   });
 

@@ -1,5 +1,5 @@
 // The ingest server is what every transport spec trusts, so it is tested on its own,
-// with plain fetch, against PROTOCOL.md.
+// with plain fetch, against docs/protocol.md.
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 // A local stand-in for the NorthStar ingest endpoint that enforces every rule of
-// PROTOCOL.md and keeps what it accepts, for the SDK specs, the demo and the benchmarks.
+// docs/protocol.md and keeps what it accepts, for the SDK specs, the demo and the benchmarks.
 // It deliberately imports nothing from src/ or decorators/: it is an independent check.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

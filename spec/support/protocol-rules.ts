@@ -1,4 +1,4 @@
-// The validation rules of the NorthStar ingest endpoint (PROTOCOL.md "Body"), written
+// The validation rules of the NorthStar ingest endpoint (docs/protocol.md, "Body"), written
 // independently of the SDK so the specs check the SDK against the contract rather than
 // against itself. A batch that breaks any rule here is rejected whole with HTTP 400.
 

@@ -1,7 +1,8 @@
 import type { Logger } from '../debug/logger.js';
-import type { Batch, Entry, RunRegistry } from '../registry/run-registry.js';
+import type { Entry, RunRegistry } from '../registry/run-registry.js';
 import type { SendResult, Transport } from './http-transport.js';
 import { retryDelayMs } from './retry-policy.js';
+import { type Batch, buildBatch, takeBatch } from './wire-body.js';
 
 /** Settings of one flusher (from the resolved configuration). */
 export interface FlusherOptions {
@@ -149,7 +150,7 @@ export class BatchFlusher {
   private async sendOne(): Promise<Outcome> {
     // A full batch triggers a send; when more is waiting (a burst, or after an outage) one
     // request carries several batches' worth, so delivery keeps up with the producer.
-    const batch = this.registry.take(this.options.batchSize * BATCHES_PER_REQUEST, this.options.maxBatchBytes);
+    const batch = takeBatch(this.registry, this.options.batchSize * BATCHES_PER_REQUEST, this.options.maxBatchBytes);
     if (!batch) return 'ok';
     const result = await this.transport(batch.body);
     return this.settle(batch, result);
@@ -198,7 +199,7 @@ export class BatchFlusher {
       }
       const part = parts.shift()!.filter((e) => this.registry.isQueued(e));
       if (part.length === 0) continue;
-      const sub = this.registry.build(part);
+      const sub = buildBatch(part);
       const result = await this.transport(sub.body);
       if (result.kind === 'accepted') {
         this.registry.accept(sub);

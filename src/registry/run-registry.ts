@@ -1,4 +1,3 @@
-import { Buffer } from 'node:buffer';
 import type { Table, WireRecord } from './records.js';
 
 /**
@@ -8,7 +7,7 @@ import type { Table, WireRecord } from './records.js';
 export interface Entry {
   readonly table: Table;
   readonly id: string;
-  /** The latest full state; every re-send carries all of it (PROTOCOL.md, upserts). */
+  /** The latest full state; every re-send carries all of it (docs/protocol.md, Upserts). */
   record: WireRecord;
   /** Records this one points at (session, run, parent span); sent along until accepted. */
   readonly parents: readonly Entry[];
@@ -34,26 +33,13 @@ export interface RegistryStats {
   droppedUnauthorized: number;
 }
 
-/** A batch taken from the queue: the request body and the state versions it carries. */
-export interface Batch {
-  /** The records asked for (ancestors come along but are not primaries). */
-  readonly primaries: readonly Entry[];
-  /** Every record in the body with the version sent. */
-  readonly sent: ReadonlyMap<Entry, number>;
-  readonly body: string;
-}
-
-const SCHEMA_VERSION = 2;
-/** PROTOCOL.md: at most 500 scores per batch. */
-const MAX_SCORES_PER_BATCH = 500;
-
 /** Creates an entry for a new record. */
 export function createEntry(table: Table, record: WireRecord, parents: readonly Entry[], live: boolean): Entry {
   return { table, id: record.id, record, parents, version: 0, accepted: false, live };
 }
 
 /**
- * The queue of records waiting for the server, latest state winning, bounded by
+ * The queue: records waiting for the server, latest state winning, bounded by
  * `maxQueueSize`. A record changed while queued is replaced in place, not queued twice.
  */
 export class RunRegistry {
@@ -115,36 +101,18 @@ export class RunRegistry {
     return this.queuedRuns.get(id);
   }
 
-  /**
-   * Builds the next batch: up to `maxRecords` queued records in queue order, each with
-   * the ancestors the server does not have yet, under `maxBytes` (at least one record).
-   */
-  take(maxRecords: number, maxBytes: number): Batch | undefined {
-    const primaries: Entry[] = [];
+  /** Up to `max` queued entries, in queue order (the primaries of the next batch). */
+  head(max: number): Entry[] {
+    const entries: Entry[] = [];
     for (const entry of this.queue) {
-      if (primaries.length >= maxRecords) break;
-      primaries.push(entry);
+      if (entries.length >= max) break;
+      entries.push(entry);
     }
-    return primaries.length === 0 ? undefined : this.build(primaries, maxBytes);
-  }
-
-  /**
-   * Builds a batch of these primaries (and their missing ancestors), fewer when the body
-   * would pass `maxBytes` (at least one). The body is serialised in one pass.
-   */
-  build(candidates: readonly Entry[], maxBytes: number = Infinity): Batch {
-    let count = candidates.length;
-    for (;;) {
-      const batch = assemble(candidates, count);
-      const size = batch.body.length * 3 <= maxBytes ? batch.body.length : Buffer.byteLength(batch.body);
-      if (size <= maxBytes || batch.primaries.length <= 1) return batch;
-      // Shrink in proportion (rarely more than one more pass), and always by at least one.
-      count = Math.max(1, Math.min(batch.primaries.length - 1, Math.floor((batch.primaries.length * maxBytes) / size)));
-    }
+    return entries;
   }
 
   /** The server stored the batch: its records are accepted, and dequeued unless changed since. */
-  accept(batch: Batch): void {
+  accept(batch: { readonly sent: ReadonlyMap<Entry, number> }): void {
     for (const [entry, version] of batch.sent) {
       entry.accepted = true;
       if (entry.version === version && this.dequeue(entry)) this.counters.accepted++;
@@ -181,27 +149,4 @@ export class RunRegistry {
     if (entry.table === 'runs') this.queuedRuns.delete(entry.id);
     return true;
   }
-}
-
-/** The first `count` candidates (scores past the per-batch limit wait) with their missing ancestors. */
-function assemble(candidates: readonly Entry[], count: number): Batch {
-  const primaries: Entry[] = [];
-  const sent = new Map<Entry, number>();
-  const body: Record<Table, WireRecord[]> = { sessions: [], runs: [], spans: [], events: [], scores: [] };
-  const add = (entry: Entry): void => {
-    if (sent.has(entry)) return;
-    for (const parent of entry.parents) if (!parent.accepted) add(parent);
-    sent.set(entry, entry.version);
-    body[entry.table].push(entry.record);
-  };
-  let scores = 0;
-  for (let i = 0; i < candidates.length && primaries.length < count; i++) {
-    const candidate = candidates[i]!;
-    // The server refuses a batch with more than 500 scores; the rest wait for the next one.
-    if (candidate.table === 'scores' && ++scores > MAX_SCORES_PER_BATCH) continue;
-    primaries.push(candidate);
-    add(candidate);
-  }
-  const json = JSON.stringify({ schema_version: SCHEMA_VERSION, ...body, prompt_links: [] });
-  return { primaries, sent, body: json };
 }

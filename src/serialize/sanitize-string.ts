@@ -1,4 +1,4 @@
-// PostgreSQL jsonb refuses U+0000 and unpaired UTF-16 surrogates (PROTOCOL.md, "Values the
+// PostgreSQL jsonb refuses U+0000 and unpaired UTF-16 surrogates (docs/protocol.md, "Values the
 // database refuses"): one such character makes the whole batch fail with HTTP 500.
 const UNSAFE_ALL = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 

@@ -1,0 +1,65 @@
+// The request body of the ingest endpoint (docs/protocol.md, Body): which queued records
+// go into one batch, with the ancestors the server does not have yet, serialised once.
+import { Buffer } from 'node:buffer';
+import type { Table, WireRecord } from '../registry/records.js';
+import type { Entry, RunRegistry } from '../registry/run-registry.js';
+
+/** A batch taken from the queue: the request body and the state versions it carries. */
+export interface Batch {
+  /** The records asked for (ancestors come along but are not primaries). */
+  readonly primaries: readonly Entry[];
+  /** Every record in the body with the version sent. */
+  readonly sent: ReadonlyMap<Entry, number>;
+  readonly body: string;
+}
+
+const SCHEMA_VERSION = 2;
+/** docs/protocol.md, Limits: at most 500 scores per batch. */
+const MAX_SCORES_PER_BATCH = 500;
+
+/**
+ * Builds the next batch: up to `maxRecords` queued records in queue order, each with
+ * the ancestors the server does not have yet, under `maxBytes` (at least one record).
+ */
+export function takeBatch(queue: RunRegistry, maxRecords: number, maxBytes: number): Batch | undefined {
+  const primaries = queue.head(maxRecords);
+  return primaries.length === 0 ? undefined : buildBatch(primaries, maxBytes);
+}
+
+/**
+ * Builds a batch of these primaries (and their missing ancestors), fewer when the body
+ * would pass `maxBytes` (at least one). The body is serialised in one pass.
+ */
+export function buildBatch(candidates: readonly Entry[], maxBytes: number = Infinity): Batch {
+  let count = candidates.length;
+  for (;;) {
+    const batch = assemble(candidates, count);
+    const size = batch.body.length * 3 <= maxBytes ? batch.body.length : Buffer.byteLength(batch.body);
+    if (size <= maxBytes || batch.primaries.length <= 1) return batch;
+    // Shrink in proportion (rarely more than one more pass), and always by at least one.
+    count = Math.max(1, Math.min(batch.primaries.length - 1, Math.floor((batch.primaries.length * maxBytes) / size)));
+  }
+}
+
+/** The first `count` candidates (scores past the per-batch limit wait) with their missing ancestors. */
+function assemble(candidates: readonly Entry[], count: number): Batch {
+  const primaries: Entry[] = [];
+  const sent = new Map<Entry, number>();
+  const body: Record<Table, WireRecord[]> = { sessions: [], runs: [], spans: [], events: [], scores: [] };
+  const add = (entry: Entry): void => {
+    if (sent.has(entry)) return;
+    for (const parent of entry.parents) if (!parent.accepted) add(parent);
+    sent.set(entry, entry.version);
+    body[entry.table].push(entry.record);
+  };
+  let scores = 0;
+  for (let i = 0; i < candidates.length && primaries.length < count; i++) {
+    const candidate = candidates[i]!;
+    // The server refuses a batch with more than 500 scores; the rest wait for the next one.
+    if (candidate.table === 'scores' && ++scores > MAX_SCORES_PER_BATCH) continue;
+    primaries.push(candidate);
+    add(candidate);
+  }
+  const json = JSON.stringify({ schema_version: SCHEMA_VERSION, ...body, prompt_links: [] });
+  return { primaries, sent, body: json };
+}
