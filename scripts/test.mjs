@@ -16,6 +16,9 @@ const filter = process.argv[2];
 const step = (title) => console.log(`\n== ${title}`);
 const node = (args, opts = {}) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit', ...opts });
 
+step('imports: no cycle between files or folders, layers respected');
+node([join(root, 'scripts/check-imports.mjs')]);
+
 step('build');
 node([join(root, 'scripts/build.mjs')]);
 
