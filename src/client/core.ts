@@ -5,7 +5,7 @@ import { createLogger, type Logger } from '../debug/logger.js';
 import { BatchFlusher } from '../export/batch-flusher.js';
 import type { Transport } from '../export/http-transport.js';
 import type { SessionRecord } from '../registry/records.js';
-import { createEntry, type Entry, type RegistryStats, RunRegistry } from '../registry/run-registry.js';
+import { createEntry, type Entry, type RegistryStats, RunRegistry } from '../registry/record-queue.js';
 import { applyMask } from '../serialize/mask.js';
 import { compileRedaction } from '../serialize/redaction.js';
 import { createSnapshotter, redactText, type Snapshotter } from '../serialize/snapshot.js';

@@ -3,7 +3,7 @@ import { resolveConfig } from '../config/resolve-config.js';
 import { globalState } from '../context/global-state.js';
 import { createLogger } from '../debug/logger.js';
 import { createHttpTransport } from '../export/http-transport.js';
-import { createEntry, type Entry, type RegistryStats } from '../registry/run-registry.js';
+import { createEntry, type Entry, type RegistryStats } from '../registry/record-queue.js';
 import { ManualRun, NOOP_RUN } from '../tracing/handle-classes.js';
 import type { Attributes } from '../tracing/handles.js';
 import { openRun } from '../tracing/open.js';

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/options.js';
 import type { Logger } from '../debug/logger.js';
-import type { Entry } from '../registry/run-registry.js';
+import type { Entry } from '../registry/record-queue.js';
 import type { Snapshotter } from '../serialize/snapshot.js';
 
 /**

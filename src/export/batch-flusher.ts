@@ -1,5 +1,5 @@
 import type { Logger } from '../debug/logger.js';
-import type { Entry, RunRegistry } from '../registry/run-registry.js';
+import type { Entry, RunRegistry } from '../registry/record-queue.js';
 import type { SendResult, Transport } from './http-transport.js';
 import { retryDelayMs } from './retry-policy.js';
 import { type Batch, buildBatch, takeBatch } from './wire-body.js';

@@ -2,7 +2,7 @@
 // go into one batch, with the ancestors the server does not have yet, serialised once.
 import { Buffer } from 'node:buffer';
 import type { Table, WireRecord } from '../registry/records.js';
-import type { Entry, RunRegistry } from '../registry/run-registry.js';
+import type { Entry, RunRegistry } from '../registry/record-queue.js';
 
 /** A batch taken from the queue: the request body and the state versions it carries. */
 export interface Batch {

@@ -1,5 +1,5 @@
 import type { EventRecord, EventType, JsonObject, RunRecord, SpanKind, SpanRecord, WireError } from '../registry/records.js';
-import { createEntry, type Entry } from '../registry/run-registry.js';
+import { createEntry, type Entry } from '../registry/record-queue.js';
 import { sanitizeString } from '../serialize/sanitize-string.js';
 import { clipText } from '../util/text.js';
 import type { ClientCore } from '../context/client-core.js';

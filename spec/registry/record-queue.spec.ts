@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { createEntry, type Entry, RunRegistry } from '../../src/registry/run-registry.js';
+import { createEntry, type Entry, RunRegistry } from '../../src/registry/record-queue.js';
 import type { WireRecord } from '../../src/registry/records.js';
 import { takeBatch } from '../../src/export/wire-body.js';
 
