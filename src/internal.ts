@@ -18,6 +18,6 @@ export type { Attributes, ModelSpan } from './tracing/handles.js';
 export { argumentsByName, type CallSpec, type InputSource, invoke, runScoped } from './tracing/instrument.js';
 export { asModelObservation, type ModelObservation } from './tracing/model-observation.js';
 export type { Observation, RunObservation, SpanObservation } from './tracing/observation.js';
-export { activeClient, currentObservation, openRun, openSpan, type RunSpec, runInside, type SpanSpec } from './tracing/open.js';
+export { activeCore, currentObservation, openRun, openSpan, type RunSpec, runInside, type SpanSpec } from './tracing/open.js';
 export { parameterInfo, parameterNames } from './tracing/param-names.js';
 export { copyFunctionShape, unwrap, WRAPPED } from './tracing/wrap-function.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { createEntry, type Entry, RunRegistry } from '../../src/registry/record-queue.js';
+import { createEntry, type Entry, RecordQueue } from '../../src/registry/record-queue.js';
 import type { WireRecord } from '../../src/registry/records.js';
 import { takeBatch } from '../../src/export/wire-body.js';
 
@@ -22,9 +22,9 @@ function family() {
 
 const ids = (body: string, table: string): string[] => JSON.parse(body)[table].map((r: { id: string }) => r.id);
 
-describe('RunRegistry', () => {
+describe('RecordQueue', () => {
   it('keeps one queued copy per record, with its latest state', () => {
-    const registry = new RunRegistry(100);
+    const registry = new RecordQueue(100);
     const { run } = family();
     registry.enqueue(run);
     (run.record as { status: string }).status = 'ok';
@@ -35,7 +35,7 @@ describe('RunRegistry', () => {
   });
 
   it('puts the ancestors the server does not have into each batch, once', () => {
-    const registry = new RunRegistry(100);
+    const registry = new RecordQueue(100);
     const { session, run, span, event } = family();
     const e1 = event();
     const e2 = event();
@@ -56,7 +56,7 @@ describe('RunRegistry', () => {
   });
 
   it('keeps a record queued when it changed while its batch was in flight', () => {
-    const registry = new RunRegistry(100);
+    const registry = new RecordQueue(100);
     const { run } = family();
     registry.enqueue(run);
     const batch = takeBatch(registry, 10, Infinity)!;
@@ -68,7 +68,7 @@ describe('RunRegistry', () => {
   });
 
   it('drops new records past maxQueueSize, never an update of an open record the server holds', () => {
-    const registry = new RunRegistry(3);
+    const registry = new RecordQueue(3);
     const { run, span, event } = family();
     run.accepted = true;
     assert.equal(registry.enqueue(event()), true);
@@ -81,7 +81,7 @@ describe('RunRegistry', () => {
   });
 
   it('cuts a batch at maxBytes but always takes at least one record', () => {
-    const registry = new RunRegistry(100);
+    const registry = new RecordQueue(100);
     const { event } = family();
     for (let i = 0; i < 5; i++) registry.enqueue(event());
     const batch = takeBatch(registry, 10, 1)!;
@@ -89,7 +89,7 @@ describe('RunRegistry', () => {
   });
 
   it('refuses everything after close (a 401), counting what it dropped', () => {
-    const registry = new RunRegistry(100);
+    const registry = new RecordQueue(100);
     const { event } = family();
     registry.enqueue(event());
     assert.equal(registry.close('401'), 1);

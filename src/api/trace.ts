@@ -2,7 +2,7 @@ import { ManualRun, NOOP_RUN } from '../tracing/handle-classes.js';
 import type { Attributes, TraceHandle } from '../tracing/handles.js';
 import { argumentsByName, type CallSpec, open, runScoped } from '../tracing/instrument.js';
 import type { RunObservation } from '../tracing/observation.js';
-import { activeClient } from '../tracing/open.js';
+import { activeCore } from '../tracing/open.js';
 import { wrapFunction } from '../tracing/wrap-function.js';
 
 /** Options of a trace. */
@@ -68,7 +68,7 @@ export function trace(a?: unknown, b?: unknown, c?: unknown): unknown {
 }
 
 function traceScope<R>(name: string, options: TraceOptions, fn: (trace: TraceHandle) => R): R {
-  if (activeClient() === undefined) return fn(NOOP_RUN);
+  if (activeCore() === undefined) return fn(NOOP_RUN);
   const run = open(traceSpec(name, options), []) as RunObservation | undefined;
   if (run === undefined) return fn(NOOP_RUN);
   return runScoped(run, new ManualRun(run), fn);

@@ -5,7 +5,7 @@ import { createLogger, type Logger } from '../debug/logger.js';
 import { BatchFlusher } from '../export/batch-flusher.js';
 import type { Transport } from '../export/http-transport.js';
 import type { SessionRecord } from '../registry/records.js';
-import { createEntry, type Entry, type RegistryStats, RunRegistry } from '../registry/record-queue.js';
+import { createEntry, type Entry, type QueueStats, RecordQueue } from '../registry/record-queue.js';
 import { applyMask } from '../serialize/mask.js';
 import { compileRedaction } from '../serialize/redaction.js';
 import { createSnapshotter, redactText, type Snapshotter } from '../serialize/snapshot.js';
@@ -14,16 +14,16 @@ import { emptyObject, mergeInto } from '../tracing/observation.js';
 import { newId, nowIso } from '../tracing/timing.js';
 
 /** The counters of a client that has recorded nothing (or is disabled). */
-export function zeroStats(): RegistryStats {
+export function zeroStats(): QueueStats {
   return { queued: 0, accepted: 0, droppedQueueFull: 0, droppedRejected: 0, droppedUnauthorized: 0 };
 }
 
-/** The enabled machinery of a client. */
+/** The core of an enabled `Northstar` client: its queue, flusher, logger and snapshotter. */
 export class Core implements ClientCore {
   readonly logger: Logger;
   readonly snapshot: Snapshotter;
   readonly sessionEntry: Entry;
-  readonly registry: RunRegistry;
+  readonly queue: RecordQueue;
   readonly flusher: BatchFlusher;
   private readonly redactKey: (key: string) => boolean;
   private openRuns = 0;
@@ -37,8 +37,8 @@ export class Core implements ClientCore {
     this.logger = createLogger({ debug: config.debug, onError: config.onError, secret: config.apiKey });
     this.redactKey = compileRedaction(config.redactKeys);
     this.snapshot = createSnapshotter({ ...config.limits, redactKey: this.redactKey, mask: config.mask });
-    this.registry = new RunRegistry(config.maxQueueSize);
-    this.flusher = new BatchFlusher(this.registry, transport, config, this.logger);
+    this.queue = new RecordQueue(config.maxQueueSize);
+    this.flusher = new BatchFlusher(this.queue, transport, config, this.logger);
     const session: SessionRecord = { id: newId(), created_at: nowIso() };
     // The session is sent along with its first run (as an ancestor), not on its own.
     this.sessionEntry = createEntry('sessions', session, [], true);
@@ -50,9 +50,9 @@ export class Core implements ClientCore {
   enqueue(entry: Entry): void {
     // A shut-down client that is still used must still be flushed at exit.
     if (this.closing) globalState.clients.add(this);
-    if (this.registry.enqueue(entry)) {
+    if (this.queue.enqueue(entry)) {
       this.flusher.notify();
-    } else if (!this.registry.closed) {
+    } else if (!this.queue.closed) {
       this.logger.problemOnce('queue-full', 'dropped', `the queue is full (maxQueueSize ${this.config.maxQueueSize}); new records are dropped and counted in stats().droppedQueueFull`);
     }
   }
@@ -76,7 +76,7 @@ export class Core implements ClientCore {
 
   async flush(timeoutMs?: number): Promise<boolean> {
     const ok = await this.flusher.flush(timeoutMs);
-    if (this.closing && this.openRuns === 0 && this.registry.size === 0) {
+    if (this.closing && this.openRuns === 0 && this.queue.size === 0) {
       this.flusher.close();
       globalState.clients.delete(this);
     }
@@ -84,8 +84,8 @@ export class Core implements ClientCore {
   }
 
   async flushForExit(): Promise<unknown> {
-    if (this.registry.size === 0 || this.registry.enqueueSeq === this.exitSeq) return;
-    this.exitSeq = this.registry.enqueueSeq;
+    if (this.queue.size === 0 || this.queue.enqueueSeq === this.exitSeq) return;
+    this.exitSeq = this.queue.enqueueSeq;
     return this.flush();
   }
 
@@ -95,14 +95,14 @@ export class Core implements ClientCore {
       const session = this.sessionEntry.record as SessionRecord;
       session.ended_at = nowIso();
       // A session with no run was never sent; there is nothing to close on the server.
-      if (this.sessionEntry.accepted || this.registry.size > 0) this.enqueue(this.sessionEntry);
+      if (this.sessionEntry.accepted || this.queue.size > 0) this.enqueue(this.sessionEntry);
       this.sessionEntry.live = false;
     }
     return this.flush(timeoutMs);
   }
 
-  stats(): RegistryStats {
-    return this.registry.stats();
+  stats(): QueueStats {
+    return this.queue.stats();
   }
 
   setSessionMetadata(metadata: Attributes): void {

@@ -3,7 +3,7 @@ import { resolveConfig } from '../config/resolve-config.js';
 import { globalState } from '../context/global-state.js';
 import { createLogger } from '../debug/logger.js';
 import { createHttpTransport } from '../export/http-transport.js';
-import { createEntry, type Entry, type RegistryStats } from '../registry/record-queue.js';
+import { createEntry, type Entry, type QueueStats } from '../registry/record-queue.js';
 import { ManualRun, NOOP_RUN } from '../tracing/handle-classes.js';
 import type { Attributes } from '../tracing/handles.js';
 import { openRun } from '../tracing/open.js';
@@ -33,7 +33,7 @@ export interface RunOptions {
 }
 
 /** The SDK's counters: what is queued, delivered and dropped. */
-export interface NorthstarStats extends RegistryStats {
+export interface NorthstarStats extends QueueStats {
   /** False when the client is disabled (no API key, no endpoint, or `enabled: false`). */
   enabled: boolean;
 }
@@ -112,7 +112,7 @@ export class Northstar {
     if (core === undefined) return;
     try {
       const parents: Entry[] = [];
-      const run = core.registry.queuedRun(record.trace_id);
+      const run = core.queue.queuedRun(record.trace_id);
       if (run !== undefined) parents.push(run);
       core.enqueue(createEntry('scores', record, parents, false));
     } catch (error) {

@@ -21,7 +21,11 @@ export interface GlobalState {
    * Read and written only through `installedClient()`/`installClient()` (src/client/installed.ts).
    */
   client: object | undefined;
-  /** Its enabled machinery, or undefined: the one load the hot path makes to know whether to trace. */
+  /**
+   * Its core (`ClientCore`, undefined when disabled), read through `activeCore()`: the one
+   * load the hot path makes to know whether to trace. The field keeps its name because
+   * every loaded copy of the package (any version of major 1) shares this slot.
+   */
   active: ClientCore | undefined;
   /** Clients that may still hold queued records. */
   readonly clients: Set<ClientLike>;

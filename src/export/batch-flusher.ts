@@ -1,5 +1,5 @@
 import type { Logger } from '../debug/logger.js';
-import type { Entry, RunRegistry } from '../registry/record-queue.js';
+import type { Entry, RecordQueue } from '../registry/record-queue.js';
 import type { SendResult, Transport } from './http-transport.js';
 import { retryDelayMs } from './retry-policy.js';
 import { type Batch, buildBatch, takeBatch } from './wire-body.js';
@@ -42,7 +42,7 @@ export class BatchFlusher {
   private droppedSeq = 0;
 
   constructor(
-    private readonly registry: RunRegistry,
+    private readonly registry: RecordQueue,
     private readonly transport: Transport,
     private readonly options: FlusherOptions,
     private readonly logger: Logger,

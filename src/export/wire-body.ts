@@ -2,7 +2,7 @@
 // go into one batch, with the ancestors the server does not have yet, serialised once.
 import { Buffer } from 'node:buffer';
 import type { Table, WireRecord } from '../registry/records.js';
-import type { Entry, RunRegistry } from '../registry/record-queue.js';
+import type { Entry, RecordQueue } from '../registry/record-queue.js';
 
 /** A batch taken from the queue: the request body and the state versions it carries. */
 export interface Batch {
@@ -21,7 +21,7 @@ const MAX_SCORES_PER_BATCH = 500;
  * Builds the next batch: up to `maxRecords` queued records in queue order, each with
  * the ancestors the server does not have yet, under `maxBytes` (at least one record).
  */
-export function takeBatch(queue: RunRegistry, maxRecords: number, maxBytes: number): Batch | undefined {
+export function takeBatch(queue: RecordQueue, maxRecords: number, maxBytes: number): Batch | undefined {
   const primaries = queue.head(maxRecords);
   return primaries.length === 0 ? undefined : buildBatch(primaries, maxBytes);
 }

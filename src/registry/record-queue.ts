@@ -1,7 +1,7 @@
 import type { Table, WireRecord } from './records.js';
 
 /**
- * One record known to the registry: its latest state and what the server has of it.
+ * One record known to the queue: its latest state and what the server has of it.
  * Live runs, spans and sessions own their entry and update it in place.
  */
 export interface Entry {
@@ -20,7 +20,7 @@ export interface Entry {
 }
 
 /** Counters readable through `stats()`. */
-export interface RegistryStats {
+export interface QueueStats {
   /** Records waiting to be sent. */
   queued: number;
   /** Records the server has accepted. */
@@ -42,11 +42,11 @@ export function createEntry(table: Table, record: WireRecord, parents: readonly 
  * The queue: records waiting for the server, latest state winning, bounded by
  * `maxQueueSize`. A record changed while queued is replaced in place, not queued twice.
  */
-export class RunRegistry {
+export class RecordQueue {
   private readonly queue = new Set<Entry>();
   /** Queued runs by id, so a score for a not-yet-delivered trace can bring its run along. */
   private readonly queuedRuns = new Map<string, Entry>();
-  private readonly counters: Omit<RegistryStats, 'queued'> = {
+  private readonly counters: Omit<QueueStats, 'queued'> = {
     accepted: 0,
     droppedQueueFull: 0,
     droppedRejected: 0,
@@ -140,7 +140,7 @@ export class RunRegistry {
     return this.closedReason !== undefined;
   }
 
-  stats(): RegistryStats {
+  stats(): QueueStats {
     return { queued: this.queue.size, ...this.counters };
   }
 

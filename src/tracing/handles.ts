@@ -4,17 +4,17 @@ import type { TokenUsage } from '../model/usage.js';
 /** Plain attributes or metadata: a JSON object. */
 export type Attributes = Record<string, unknown>;
 
-/** What every open trace or span handle can record. */
+/** What every open run or span handle can record. */
 export interface ObservationHandle {
   /** The record id (a UUID). */
   readonly id: string;
-  /** Records the output (the trace's `final_response`, a span's `tool_result`); the last call wins. */
+  /** Records the output (the run's `final_response`, a span's `tool_result`); the last call wins. */
   setOutput(value: unknown): void;
   /** A named custom event with data. */
   logEvent(name: string, data?: unknown): void;
   /** A named numeric metric; throws `TypeError` for anything but a finite number. */
   logMetric(name: string, value: number): void;
-  /** Merged into the trace's metadata (or the span's attributes). */
+  /** Merged into the run's metadata (or the span's attributes). */
   logMetadata(metadata: Attributes): void;
 }
 
@@ -25,9 +25,9 @@ export interface SpanOptions {
   /** Loop iteration this span belongs to (a 32-bit integer). */
   iteration?: number;
   attributes?: Attributes;
-  /** Record the span's input; @default the trace's setting */
+  /** Record the span's input; @default the parent's setting */
   captureInput?: boolean;
-  /** Record the span's output; @default the trace's setting */
+  /** Record the span's output; @default the parent's setting */
   captureOutput?: boolean;
 }
 
@@ -56,7 +56,7 @@ export interface UsageInput {
 
 /** An open child span. */
 export interface SpanHandle extends ObservationHandle {
-  /** The id of the trace (run) it belongs to. */
+  /** The id of the run it belongs to. */
   readonly traceId: string;
   /** Merged into the span's attributes. */
   setAttributes(attributes: Attributes): void;
@@ -74,10 +74,10 @@ export interface ModelSpan extends SpanHandle {
   setModel(model: string): void;
 }
 
-/** An open trace (a run). */
+/** An open run: what `trace(name, fn)` hands to `fn` (the dashboard shows a run as a trace). */
 export interface TraceHandle extends ObservationHandle {
-  /** Runs `fn` inside a child span of this trace. */
+  /** Runs `fn` inside a child span of this run. */
   span<R>(name: string, options: SpanOptions | undefined, fn: (span: SpanHandle) => R): R;
-  /** Runs `fn` inside a model span of this trace. */
+  /** Runs `fn` inside a model span of this run. */
   modelCall<R>(name: string, options: ModelCallOptions | undefined, fn: (span: ModelSpan) => R): R;
 }

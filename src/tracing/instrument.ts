@@ -2,11 +2,13 @@ import { globalState } from '../context/global-state.js';
 import { isApiPromise, watchApiPromise } from '../model/api-promise.js';
 import { asModelObservation } from './model-observation.js';
 import type { Observation } from './observation.js';
-import { activeClient, currentObservation, openRun, openSpan, type RunSpec, type SpanSpec } from './open.js';
+import { activeCore, currentObservation, openRun, openSpan, type RunSpec, type SpanSpec } from './open.js';
 import { parameterInfo } from './param-names.js';
 import { elapsedMs } from './timing.js';
 
-export { activeClient, currentObservation } from './open.js';
+export { activeCore, currentObservation } from './open.js';
+/** @deprecated The former name of `activeCore` (src/tracing/open.ts). */
+export { activeCore as activeClient } from './open.js';
 
 /** Where a call's recorded input comes from. */
 export type InputSource =
@@ -83,7 +85,7 @@ export function open(spec: CallSpec, args: readonly unknown[]): Observation | un
   const parent = currentObservation();
   let observation: Observation | undefined;
   if (spec.type === 'trace') {
-    const client = activeClient();
+    const client = activeCore();
     observation = client && openRun(client, spec.name, spec, parent);
   } else {
     observation = parent && openSpan(parent, spec.name, spec);

@@ -31,8 +31,8 @@ export interface SpanSpec {
   readonly provider?: string;
 }
 
-/** The client `init()` installed, when it is enabled. */
-export function activeClient(): ClientCore | undefined {
+/** The core of the client `init()` installed, when that client is enabled. */
+export function activeCore(): ClientCore | undefined {
   return globalState.active;
 }
 

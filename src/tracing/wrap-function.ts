@@ -1,5 +1,5 @@
 import { type CallSpec, invoke } from './instrument.js';
-import { activeClient, currentObservation } from './open.js';
+import { activeCore, currentObservation } from './open.js';
 
 /** Marks a wrapper made by this SDK; its value is the original function. */
 export const WRAPPED = Symbol.for('northstar-ai.wrapped');
@@ -18,7 +18,7 @@ export function wrapFunction<F extends (...args: any[]) => any>(fn: F, spec: Cal
   const wrapped =
     spec.type === 'trace'
       ? function (this: unknown) {
-          if (activeClient() === undefined) return fn.apply(this, arguments as unknown as unknown[]);
+          if (activeCore() === undefined) return fn.apply(this, arguments as unknown as unknown[]);
           return invoke(spec, fn, this, Array.prototype.slice.call(arguments));
         }
       : function (this: unknown) {
