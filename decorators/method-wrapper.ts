@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 
-import { activeClient, type CallSpec, copyFunctionShape, currentObservation, type InputSource, invoke, unwrap, WRAPPED } from '../src/internal.js';
+import { activeCore, type CallSpec, copyFunctionShape, fastPathWrapper, type InputSource, invoke, unwrap, WRAPPED } from '../src/internal.js';
 import type { ObserveDecoratorOptions, ModelCallDecoratorOptions, TraceDecoratorOptions, TracedOptions } from './decorator-options.js';
 import { keyText } from './decorator-mode.js';
 import { parameterMarks, type ParamRules, rulesFromParams, selectByRules, selectModelInput } from './param-metadata.js';
@@ -44,21 +44,7 @@ interface MethodState {
 export function wrapMethod(incoming: Function, definition: MethodDefinition, site: MethodSite): Function {
   const original = unwrap(incoming);
   const state: MethodState = { original, definition, site };
-  // Method shorthand: like the original method, the wrapper has no `prototype` and is not a constructor.
-  const wrapper =
-    definition.type === 'trace'
-      ? {
-          method(this: unknown) {
-            if (activeClient() === undefined) return original.apply(this, arguments);
-            return call(state, this, arguments);
-          },
-        }.method
-      : {
-          method(this: unknown) {
-            if (currentObservation() === undefined) return original.apply(this, arguments);
-            return call(state, this, arguments);
-          },
-        }.method;
+  const wrapper = fastPathWrapper(definition.type === 'trace' ? 'trace' : 'span', original, true, (self, args) => call(state, self, args));
   copyFunctionShape(wrapper, original);
   copyOwnMetadata(incoming, wrapper);
   Object.defineProperty(wrapper, WRAPPED, { value: original });
@@ -87,7 +73,7 @@ function call(state: MethodState, self: unknown, argumentsObject: IArguments): u
   try {
     spec = state.spec ??= buildSpec(state);
   } catch (error) {
-    activeClient()?.logger.problem('internal', `decorated method ${keyText(state.site.key)}: ${String(error)}`, error);
+    activeCore()?.logger.problem('internal', `decorated method ${keyText(state.site.key)}: ${String(error)}`, error);
     return Reflect.apply(state.original, self, args);
   }
   return invoke(spec, state.original as (...a: unknown[]) => unknown, self, args);
@@ -127,7 +113,7 @@ function chooseInput(choose: Function, args: readonly unknown[]): unknown {
   try {
     return Reflect.apply(choose, undefined, args);
   } catch (error) {
-    activeClient()?.logger.problem('internal', `the input option threw: ${String(error)}`, error);
+    activeCore()?.logger.problem('internal', `the input option threw: ${String(error)}`, error);
     return undefined;
   }
 }

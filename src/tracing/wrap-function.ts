@@ -15,19 +15,44 @@ export function unwrap<F extends Function>(fn: F): F {
  * `name` and `length` are kept.
  */
 export function wrapFunction<F extends (...args: any[]) => any>(fn: F, spec: CallSpec): F {
-  const wrapped =
-    spec.type === 'trace'
-      ? function (this: unknown) {
-          if (activeCore() === undefined) return fn.apply(this, arguments as unknown as unknown[]);
-          return invoke(spec, fn, this, Array.prototype.slice.call(arguments));
-        }
-      : function (this: unknown) {
-          if (currentObservation() === undefined) return fn.apply(this, arguments as unknown as unknown[]);
-          return invoke(spec, fn, this, Array.prototype.slice.call(arguments));
-        };
+  const wrapped = fastPathWrapper(spec.type, fn, false, (self, args) => invoke(spec, fn, self, Array.prototype.slice.call(args)));
   copyFunctionShape(wrapped, fn);
   Object.defineProperty(wrapped, WRAPPED, { value: fn });
   return wrapped as unknown as F;
+}
+
+/**
+ * The fast path every wrapper of the package shares (`trace`/`observe` wrappers and the
+ * decorated methods): when nothing would be recorded (a trace without an enabled client,
+ * a span outside a trace) it calls `original` directly; otherwise `traced(this, arguments)`.
+ * A `method` wrapper is method shorthand: like a class method it has no `prototype` and
+ * is not a constructor.
+ */
+export function fastPathWrapper(type: 'trace' | 'span', original: Function, method: boolean, traced: (self: unknown, args: IArguments) => unknown): Function {
+  if (method) {
+    return type === 'trace'
+      ? {
+          method(this: unknown) {
+            if (activeCore() === undefined) return original.apply(this, arguments);
+            return traced(this, arguments);
+          },
+        }.method
+      : {
+          method(this: unknown) {
+            if (currentObservation() === undefined) return original.apply(this, arguments);
+            return traced(this, arguments);
+          },
+        }.method;
+  }
+  return type === 'trace'
+    ? function (this: unknown) {
+        if (activeCore() === undefined) return original.apply(this, arguments);
+        return traced(this, arguments);
+      }
+    : function (this: unknown) {
+        if (currentObservation() === undefined) return original.apply(this, arguments);
+        return traced(this, arguments);
+      };
 }
 
 /** Gives `wrapper` the `name` and `length` of `original`. */
