@@ -39,6 +39,18 @@ export function methodDecorator(decorator: string, definition: MethodDefinition)
   } as NorthstarMethodDecorator;
 }
 
+/**
+ * The decorator of a factory call `@X(name?, options?)` or `@X(options)`: rejects bare
+ * use (`@X`), reads both forms, and adds `kind` (for `@Tool`, `@Agent`, `@Workflow`).
+ */
+export function decoratorFromArguments(decorator: string, type: MethodDefinition['type'], args: IArguments, kind?: MethodDefinition['options']['kind']): NorthstarMethodDecorator {
+  rejectBareUse(decorator, args);
+  const [a, b] = args as unknown as [unknown, unknown];
+  const given = ((typeof a === 'object' && a !== null ? a : b) ?? {}) as MethodDefinition['options'];
+  const options = kind === undefined ? given : { ...given, kind };
+  return methodDecorator(decorator, { type, name: typeof a === 'string' ? a : undefined, options });
+}
+
 /** Throws when a factory itself was used as a decorator (`@Trace` instead of `@Trace()`). */
 export function rejectBareUse(decorator: string, args: IArguments): void {
   const [a, b] = args as unknown as unknown[];

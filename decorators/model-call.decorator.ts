@@ -1,7 +1,7 @@
 import { asModelObservation, currentObservation, ManualModelSpan, type ModelSpan, NOOP_MODEL_SPAN } from '../src/internal.js';
 import type { ModelCallDecoratorOptions } from './decorator-options.js';
 import type { NorthstarMethodDecorator } from './decorator-types.js';
-import { methodDecorator, rejectBareUse } from './method-decorator.js';
+import { decoratorFromArguments } from './method-decorator.js';
 
 /**
  * Makes every call of the method, inside a trace, a model span (an LLM call). The input
@@ -23,9 +23,7 @@ import { methodDecorator, rejectBareUse } from './method-decorator.js';
 export function ModelCall(name?: string, options?: ModelCallDecoratorOptions): NorthstarMethodDecorator;
 export function ModelCall(options: ModelCallDecoratorOptions): NorthstarMethodDecorator;
 export function ModelCall(a?: string | ModelCallDecoratorOptions, b?: ModelCallDecoratorOptions): NorthstarMethodDecorator {
-  rejectBareUse('ModelCall', arguments);
-  const options = (typeof a === 'object' && a !== null ? a : b) ?? {};
-  return methodDecorator('ModelCall', { type: 'model', name: typeof a === 'string' ? a : undefined, options });
+  return decoratorFromArguments('ModelCall', 'model', arguments);
 }
 
 /**

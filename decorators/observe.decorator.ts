@@ -1,6 +1,6 @@
 import type { ObserveDecoratorOptions } from './decorator-options.js';
 import type { NorthstarMethodDecorator } from './decorator-types.js';
-import { methodDecorator, rejectBareUse } from './method-decorator.js';
+import { decoratorFromArguments } from './method-decorator.js';
 
 type KindOptions = Omit<ObserveDecoratorOptions, 'kind'>;
 
@@ -19,8 +19,7 @@ type KindOptions = Omit<ObserveDecoratorOptions, 'kind'>;
 export function Observe(name?: string, options?: ObserveDecoratorOptions): NorthstarMethodDecorator;
 export function Observe(options: ObserveDecoratorOptions): NorthstarMethodDecorator;
 export function Observe(a?: string | ObserveDecoratorOptions, b?: ObserveDecoratorOptions): NorthstarMethodDecorator {
-  rejectBareUse('Observe', arguments);
-  return observeKind('Observe', undefined, a, b);
+  return decoratorFromArguments('Observe', 'span', arguments);
 }
 
 /**
@@ -35,33 +34,19 @@ export function Observe(a?: string | ObserveDecoratorOptions, b?: ObserveDecorat
 export function Tool(name?: string, options?: KindOptions): NorthstarMethodDecorator;
 export function Tool(options: KindOptions): NorthstarMethodDecorator;
 export function Tool(a?: string | KindOptions, b?: KindOptions): NorthstarMethodDecorator {
-  rejectBareUse('Tool', arguments);
-  return observeKind('Tool', 'tool', a, b);
+  return decoratorFromArguments('Tool', 'span', arguments, 'tool');
 }
 
 /** `@Observe` with kind `agent`: a sub-agent inside a trace. */
 export function Agent(name?: string, options?: KindOptions): NorthstarMethodDecorator;
 export function Agent(options: KindOptions): NorthstarMethodDecorator;
 export function Agent(a?: string | KindOptions, b?: KindOptions): NorthstarMethodDecorator {
-  rejectBareUse('Agent', arguments);
-  return observeKind('Agent', 'agent', a, b);
+  return decoratorFromArguments('Agent', 'span', arguments, 'agent');
 }
 
 /** `@Observe` with kind `workflow`: a step grouping other spans. */
 export function Workflow(name?: string, options?: KindOptions): NorthstarMethodDecorator;
 export function Workflow(options: KindOptions): NorthstarMethodDecorator;
 export function Workflow(a?: string | KindOptions, b?: KindOptions): NorthstarMethodDecorator {
-  rejectBareUse('Workflow', arguments);
-  return observeKind('Workflow', 'workflow', a, b);
-}
-
-function observeKind(
-  decorator: string,
-  kind: ObserveDecoratorOptions['kind'],
-  a: string | ObserveDecoratorOptions | undefined,
-  b: ObserveDecoratorOptions | undefined,
-): NorthstarMethodDecorator {
-  const given = (typeof a === 'object' && a !== null ? a : b) ?? {};
-  const options = kind === undefined ? given : { ...given, kind };
-  return methodDecorator(decorator, { type: 'span', name: typeof a === 'string' ? a : undefined, options });
+  return decoratorFromArguments('Workflow', 'span', arguments, 'workflow');
 }

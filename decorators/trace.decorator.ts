@@ -1,6 +1,6 @@
 import type { TraceDecoratorOptions } from './decorator-options.js';
 import type { NorthstarMethodDecorator } from './decorator-types.js';
-import { methodDecorator, rejectBareUse } from './method-decorator.js';
+import { decoratorFromArguments } from './method-decorator.js';
 
 /**
  * Makes every call of the method a trace (a top-level run), exactly like `trace()`: the
@@ -27,7 +27,5 @@ import { methodDecorator, rejectBareUse } from './method-decorator.js';
 export function Trace(name?: string, options?: TraceDecoratorOptions): NorthstarMethodDecorator;
 export function Trace(options: TraceDecoratorOptions): NorthstarMethodDecorator;
 export function Trace(a?: string | TraceDecoratorOptions, b?: TraceDecoratorOptions): NorthstarMethodDecorator {
-  rejectBareUse('Trace', arguments);
-  const options = (typeof a === 'object' && a !== null ? a : b) ?? {};
-  return methodDecorator('Trace', { type: 'trace', name: typeof a === 'string' ? a : undefined, options });
+  return decoratorFromArguments('Trace', 'trace', arguments);
 }

@@ -1,6 +1,6 @@
 import type { Attributes } from '../tracing/handles.js';
 import { currentObservation } from '../tracing/open.js';
-import { checkMetric } from '../tracing/observation.js';
+import { checkMetric, type Observation } from '../tracing/observation.js';
 
 /**
  * Records a named event with data on the current span (or trace). A no-op outside a trace.
@@ -9,13 +9,7 @@ import { checkMetric } from '../tracing/observation.js';
  * logEvent('cache_miss', { key });
  */
 export function logEvent(name: string, data?: unknown): void {
-  const observation = currentObservation();
-  if (observation === undefined) return;
-  try {
-    observation.logEvent(name, data);
-  } catch (error) {
-    observation.client.logger.problem('internal', `logEvent failed: ${String(error)}`, error);
-  }
+  onCurrent('logEvent', (observation) => observation.logEvent(name, data));
 }
 
 /**
@@ -27,13 +21,7 @@ export function logEvent(name: string, data?: unknown): void {
  */
 export function logMetric(name: string, value: number): void {
   checkMetric(value);
-  const observation = currentObservation();
-  if (observation === undefined) return;
-  try {
-    observation.logMetric(name, value);
-  } catch (error) {
-    observation.client.logger.problem('internal', `logMetric failed: ${String(error)}`, error);
-  }
+  onCurrent('logMetric', (observation) => observation.logMetric(name, value));
 }
 
 /**
@@ -44,11 +32,16 @@ export function logMetric(name: string, value: number): void {
  * logMetadata({ userId: 'u_123', plan: 'pro' });
  */
 export function logMetadata(metadata: Attributes): void {
+  onCurrent('logMetadata', (observation) => observation.logMetadata(metadata));
+}
+
+/** Records on the current observation, if any; what fails is reported, never thrown. */
+function onCurrent(what: string, record: (observation: Observation) => void): void {
   const observation = currentObservation();
   if (observation === undefined) return;
   try {
-    observation.logMetadata(metadata);
+    record(observation);
   } catch (error) {
-    observation.client.logger.problem('internal', `logMetadata failed: ${String(error)}`, error);
+    observation.client.logger.problem('internal', `${what} failed: ${String(error)}`, error);
   }
 }

@@ -18,8 +18,7 @@ import { wrapFunction } from '../tracing/wrap-function.js';
 export function span<R>(name: string, fn: (span: SpanHandle) => R): R;
 export function span<R>(name: string, options: SpanOptions | undefined, fn: (span: SpanHandle) => R): R;
 export function span<R>(name: string, b: unknown, c?: unknown): R {
-  const fn = (typeof b === 'function' ? b : c) as (span: SpanHandle) => R;
-  const options = (typeof b === 'object' && b !== null ? b : {}) as SpanOptions;
+  const [options, fn] = optionsAndCallback<SpanOptions, (span: SpanHandle) => R>(b, c);
   return scopedSpan(currentObservation(), name, options, fn);
 }
 
@@ -39,9 +38,13 @@ export function span<R>(name: string, b: unknown, c?: unknown): R {
 export function modelCall<R>(name: string, fn: (span: ModelSpan) => R): R;
 export function modelCall<R>(name: string, options: ModelCallOptions | undefined, fn: (span: ModelSpan) => R): R;
 export function modelCall<R>(name: string, b: unknown, c?: unknown): R {
-  const fn = (typeof b === 'function' ? b : c) as (span: ModelSpan) => R;
-  const options = (typeof b === 'object' && b !== null ? b : {}) as ModelCallOptions;
+  const [options, fn] = optionsAndCallback<ModelCallOptions, (span: ModelSpan) => R>(b, c);
   return scopedModelSpan(currentObservation(), name, options, fn);
+}
+
+/** `(options?, fn)` or `(fn)`: the options (default `{}`) and the callback. */
+function optionsAndCallback<O, F>(b: unknown, c: unknown): [O, F] {
+  return [(typeof b === 'object' && b !== null ? b : {}) as O, (typeof b === 'function' ? b : c) as F];
 }
 
 /** Options of `observe()`. */
