@@ -48,7 +48,7 @@ export function everyBodyText(server: IngestServer): string {
 
 /**
  * Upserts must only move forward: once a run or span was stored finished (`ok`/`error`),
- * no later stored batch may carry it as `running` again (PROTOCOL "Upserts").
+ * no later stored batch may carry it as `running` again (docs/protocol.md "Upserts").
  */
 export function assertNoStaleOverwrite(server: IngestServer): void {
   const finished = new Set<string>();

@@ -1,5 +1,5 @@
 // Values that pass the endpoint's validation but that PostgreSQL refuses when the batch is
-// inserted (PROTOCOL "Values the database refuses"). The real server answers those with a
+// inserted (docs/protocol.md "Values the database refuses"). The real server answers those with a
 // 500, which a naive client retries forever; the specs need to see exactly that.
 
 import { RECORD_TABLES, TIMESTAMP_FIELDS, TIMESTAMP_PATTERN, describeRecord, type Batch } from './protocol-rules.js';
@@ -70,7 +70,7 @@ export function findDatabaseRefusal(batch: Batch): string | undefined {
   for (const table of RECORD_TABLES) {
     for (const [index, record] of batch[table].entries()) {
       const where = describeRecord(table, index, record);
-      // Top-level keys are already known to be PROTOCOL field names, so only values are walked.
+      // Top-level keys are already known to be docs/protocol.md field names, so only values are walked.
       for (const [field, value] of Object.entries(record)) {
         const stringProblem = findBadString(value, field);
         if (stringProblem) return `${where}: ${stringProblem}`;

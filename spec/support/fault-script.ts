@@ -1,5 +1,5 @@
 // Scripted misbehaviour of the ingest server, so specs can drive a client through every
-// transport failure PROTOCOL "Responses" asks it to survive.
+// transport failure docs/protocol.md "Responses" asks it to survive.
 
 import type { IdTable } from './ingest-store.js';
 import type { WireRecord } from './protocol-rules.js';

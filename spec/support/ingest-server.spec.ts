@@ -13,7 +13,7 @@ const LATER = '2025-05-01T12:00:01.500+02:00';
 
 type Body = Record<string, any>;
 
-/** A batch with one record of every kind, where each field in the PROTOCOL table is used once. */
+/** A batch with one record of every kind, where each field in the docs/protocol.md table is used once. */
 function validBatch() {
   const session = { id: randomUUID(), created_at: NOW, metadata: { project: 'demo' } };
   const run = { id: randomUUID(), session_id: session.id, name: 'agent', started_at: NOW, status: 'running', metadata: { tags: ['a'] } };

@@ -1,4 +1,4 @@
-// The server's tables: what it has accepted, with PROTOCOL "Ordering" (references must
+// The server's tables: what it has accepted, with docs/protocol.md "Ordering" (references must
 // resolve) and "Upserts" (a re-sent id updates the stored record) applied.
 
 import { describeRecord, type Batch, type RecordTable, type WireRecord } from './protocol-rules.js';
@@ -9,10 +9,10 @@ export type IdTable = Exclude<RecordTable, 'prompt_links'>;
 /** The message the real server sends when a reference does not resolve. */
 export const INVALID_REFERENCES = 'Payload contains invalid project references';
 
-// What an update replaces, per PROTOCOL "Upserts". A replaced field absent from the update
+// What an update replaces, per docs/protocol.md "Upserts". A replaced field absent from the update
 // is cleared ("a field left out of an update is cleared"); every other field keeps its
 // first-insert value. Sessions treat `ended_at` specially (kept when absent), scores are
-// replaced whole (PROTOCOL does not list them; a score is one measurement).
+// replaced whole (docs/protocol.md does not list them; a score is one measurement).
 const REPLACED_ON_UPDATE: Readonly<Record<Exclude<IdTable, 'scores'>, readonly string[]>> = {
   sessions: ['metadata'],
   runs: ['ended_at', 'status', 'error', 'metadata'],
@@ -42,8 +42,8 @@ export class IngestStore {
 
   /**
    * Why a reference in the batch resolves neither within the batch nor to a stored
-   * record, or undefined. Prompt links are not checked: PROTOCOL lists no reference rule
-   * for them.
+   * record, or undefined. Prompt links are not checked here (docs/protocol.md, "Prompts:
+   * links at ingest", gives their rules; this SDK sends none yet).
    */
   findBrokenReference(batch: Batch): string | undefined {
     const known = (table: IdTable, stored: Map<string, WireRecord>) =>

@@ -75,7 +75,7 @@ const uuid: FieldCheck = (v) =>
   typeof v === 'string' && UUID_PATTERN.test(v) ? undefined : `must be a UUID string, got ${show(v)}`;
 
 // Only the shape is checked here: a well-formed but impossible date (2024-02-30) passes
-// validation and fails in the database with a 500 (PROTOCOL "Values the database refuses").
+// validation and fails in the database with a 500 (docs/protocol.md "Values the database refuses").
 const timestamp: FieldCheck = (v) =>
   typeof v === 'string' && TIMESTAMP_PATTERN.test(v)
     ? undefined
@@ -142,7 +142,7 @@ const scoreCoherence: RecordRule['whole'] = (score) => {
   }
 };
 
-/** The PROTOCOL table, one rule per record array. */
+/** The docs/protocol.md table, one rule per record array. */
 const RULES: Readonly<Record<RecordTable, RecordRule>> = {
   sessions: {
     kind: 'session',
@@ -229,7 +229,7 @@ function checkRecord(table: RecordTable, index: number, record: unknown): string
 }
 
 /**
- * Checks a parsed request body against every PROTOCOL rule that does not need stored
+ * Checks a parsed request body against every docs/protocol.md rule that does not need stored
  * state. References are checked by the store, refused values by the database rules.
  */
 export function validateBatch(body: unknown): { ok: true; batch: Batch } | { ok: false; error: string } {
@@ -246,7 +246,7 @@ export function validateBatch(body: unknown): { ok: true; batch: Batch } | { ok:
 
   const batch = {} as Batch;
   for (const table of RECORD_TABLES) {
-    // PROTOCOL: "every array may be empty"; a missing array is read as an empty one.
+    // docs/protocol.md: "every array may be empty"; a missing array is read as an empty one.
     const records: unknown = table in body ? body[table] : [];
     if (!Array.isArray(records)) return fail(`body field "${table}" must be an array, got ${show(body[table])}`);
     batch[table] = records as WireRecord[];
