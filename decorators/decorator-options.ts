@@ -1,3 +1,4 @@
+import type { CompiledPrompt } from '../src/prompts/prompt-version.js';
 import type { Attributes } from '../src/tracing/handles.js';
 import type { SpanKind } from '../src/registry/records.js';
 
@@ -70,6 +71,14 @@ export interface ModelCallDecoratorOptions extends CaptureDecoratorOptions {
   provider?: string;
   /** Merged into the span's attributes. */
   attributes?: Attributes;
+  /**
+   * The compiled prompt the call uses, linked to its span (`prompt_links`): a compiled
+   * prompt, or a function of the call's arguments returning one.
+   * @default the prompt bound by `withPrompt`, if any
+   * @example
+   * @ModelCall({ prompt: (question: string) => supportPrompt.compile({ question }) })
+   */
+  prompt?: CompiledPrompt | ((...args: any[]) => CompiledPrompt | undefined);
 }
 
 /**

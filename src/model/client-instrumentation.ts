@@ -1,3 +1,4 @@
+import { boundPrompt } from '../prompts/prompt-link.js';
 import { type CallSpec, currentObservation, invoke } from '../tracing/instrument.js';
 import { ModelObservation } from '../tracing/model-observation.js';
 import { isApiPromise, watchApiPromise } from './api-promise.js';
@@ -107,7 +108,11 @@ function wrapCreate(original: (...args: unknown[]) => unknown, name: string, pro
     if (current === undefined) return Reflect.apply(original, this, args);
     // Inside a model span the user declared (`@ModelCall`, `modelCall`), that span is the
     // record of this call: a second one would count its tokens twice. It gets the usage.
-    if (current instanceof ModelObservation) return lendUsage(current, Reflect.apply(original, this, args));
+    if (current instanceof ModelObservation) {
+      // A prompt bound by withPrompt inside that span links to it (the span was opened before the binding).
+      current.linkPrompt(boundPrompt());
+      return lendUsage(current, Reflect.apply(original, this, args));
+    }
     return invoke(specFor(base, args[0]), original, this, args);
   };
   Object.defineProperty(create, 'name', { value: original.name, configurable: true });

@@ -49,7 +49,9 @@ const MAX_SCORES_PER_BATCH = 500;
 
 /** Creates an entry for a new record. */
 export function createEntry(table: Table, record: WireRecord, parents: readonly Entry[], live: boolean): Entry {
-  return { table, id: record.id, record, parents, version: 0, accepted: false, live };
+  // A prompt link has no id: its key is (span_id, prompt_version_id).
+  const id = 'id' in record ? record.id : `${record.span_id}/${record.prompt_version_id}`;
+  return { table, id, record, parents, version: 0, accepted: false, live };
 }
 
 /**
@@ -187,7 +189,7 @@ export class RunRegistry {
 function assemble(candidates: readonly Entry[], count: number): Batch {
   const primaries: Entry[] = [];
   const sent = new Map<Entry, number>();
-  const body: Record<Table, WireRecord[]> = { sessions: [], runs: [], spans: [], events: [], scores: [] };
+  const body: Record<Table, WireRecord[]> = { sessions: [], runs: [], spans: [], events: [], scores: [], prompt_links: [] };
   const add = (entry: Entry): void => {
     if (sent.has(entry)) return;
     for (const parent of entry.parents) if (!parent.accepted) add(parent);
@@ -202,6 +204,6 @@ function assemble(candidates: readonly Entry[], count: number): Batch {
     primaries.push(candidate);
     add(candidate);
   }
-  const json = JSON.stringify({ schema_version: SCHEMA_VERSION, ...body, prompt_links: [] });
+  const json = JSON.stringify({ schema_version: SCHEMA_VERSION, ...body });
   return { primaries, sent, body: json };
 }

@@ -1,5 +1,6 @@
 import { globalState } from '../context/global-state.js';
 import { isApiPromise, watchApiPromise } from '../model/api-promise.js';
+import { type PromptSource, promptFor } from '../prompts/prompt-link.js';
 import type { SpanKind } from '../registry/records.js';
 import type { ClientCore } from './client-core.js';
 import { ModelObservation } from './model-observation.js';
@@ -31,6 +32,8 @@ export interface CallSpec {
   readonly iteration?: number;
   readonly model?: string;
   readonly provider?: string;
+  /** The compiled prompt a model span is linked to, or a function of the call's arguments giving it. */
+  readonly prompt?: PromptSource;
 }
 
 /** Items of a streamed output kept for the record. */
@@ -130,7 +133,12 @@ export function open(spec: CallSpec, args: readonly unknown[]): Observation | un
       };
       observation =
         spec.type === 'model'
-          ? new ModelObservation(parent, spec.name, { ...options, model: spec.model, provider: spec.provider })
+          ? new ModelObservation(parent, spec.name, {
+              ...options,
+              model: spec.model,
+              provider: spec.provider,
+              prompt: spec.prompt && promptFor(spec.prompt, args, (m, e) => parent.client.logger.problem('internal', m, e)),
+            })
           : new SpanObservation(parent, spec.name, spec.kind ?? 'custom', options);
     }
     if (spec.input !== undefined && (observation.captureInput || spec.type === 'model')) {

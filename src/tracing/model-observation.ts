@@ -2,6 +2,8 @@ import { inputEvents, outputEvents } from '../model/message-events.js';
 import { priceFor } from '../model/pricing.js';
 import { createStreamAccumulator, type StreamAccumulator } from '../model/stream-accumulator.js';
 import { extractModelName, extractUsage, type TokenUsage } from '../model/usage.js';
+import { boundPrompt, linkPrompt } from '../prompts/prompt-link.js';
+import type { CompiledPrompt } from '../prompts/prompt-version.js';
 import { sanitizeString } from '../serialize/sanitize-string.js';
 import type { ModelCallOptions, ModelSpan, UsageInput } from './handles.js';
 import { type Observation, roundUsd, SpanObservation } from './observation.js';
@@ -22,6 +24,15 @@ export class ModelObservation extends SpanObservation implements ModelSpan {
     super(parent, name, 'model', options);
     this.model = options.model;
     this.provider = options.provider;
+    this.linkPrompt(options.prompt ?? boundPrompt());
+  }
+
+  linkPrompt(prompt: CompiledPrompt | undefined): void {
+    try {
+      linkPrompt(this, prompt);
+    } catch (error) {
+      this.client.logger.problem('internal', `linking a prompt failed: ${String(error)}`, error);
+    }
   }
 
   setModel(model: string): void {

@@ -9,6 +9,9 @@ import { createEntry, type Entry, type RegistryStats, RunRegistry } from '../reg
 import { compileRedaction } from '../serialize/redaction.js';
 import { createSnapshotter, redactText, type Snapshotter } from '../serialize/snapshot.js';
 import { sanitizeString } from '../serialize/sanitize-string.js';
+import type { CompiledPrompt, PromptVersion } from '../prompts/prompt-version.js';
+import { pullPromptWith, type PullPromptOptions } from '../prompts/pull-prompt.js';
+import { RunRecorder, type RunExport } from '../replay/run-recorder.js';
 import type { ClientCore } from './client-core.js';
 import type { Attributes, ModelCallOptions, SpanOptions } from './handles.js';
 import { ModelObservation } from './model-observation.js';
@@ -51,6 +54,8 @@ class Core implements ClientCore {
   readonly sessionEntry: Entry;
   readonly registry: RunRegistry;
   readonly flusher: BatchFlusher;
+  /** The last `keepRuns` finished runs, for `getRecordedRun()` (only when `keepRuns` > 0). */
+  readonly recorder: RunRecorder | undefined;
   private readonly redactKey: (key: string) => boolean;
   private openRuns = 0;
   private closing = false;
@@ -65,6 +70,7 @@ class Core implements ClientCore {
     this.snapshot = createSnapshotter({ ...config.limits, redactKey: this.redactKey, mask: config.mask });
     this.registry = new RunRegistry(config.maxQueueSize);
     this.flusher = new BatchFlusher(this.registry, transport, config, this.logger);
+    this.recorder = config.keepRuns > 0 ? new RunRecorder(config.keepRuns) : undefined;
     const session: SessionRecord = { id: newId(), created_at: nowIso() };
     // The session is sent along with its first run (as an ancestor), not on its own.
     this.sessionEntry = createEntry('sessions', session, [], true);
@@ -76,6 +82,7 @@ class Core implements ClientCore {
   enqueue(entry: Entry): void {
     // A shut-down client that is still used must still be flushed at exit.
     if (this.closing) globalState.clients.add(this);
+    this.recorder?.observe(entry);
     if (this.registry.enqueue(entry)) {
       this.flusher.notify();
     } else if (!this.registry.closed) {
@@ -243,6 +250,16 @@ export class Northstar {
     return this.core ? this.core.shutdown(waitLimit(options)) : Promise.resolve(true);
   }
 
+  /** Pulls a prompt version with this client's key and endpoint (see `pullPrompt`). */
+  pullPrompt<T extends string = string>(slug: string, options: PullPromptOptions = {}): Promise<PromptVersion<T>> {
+    return pullPromptWith<T>(this.config, slug, options);
+  }
+
+  /** The records of a run this client recorded, kept when `keepRuns` > 0 (for `replay()`); else undefined. */
+  getRecordedRun(traceId: string): RunExport | undefined {
+    return this.core?.recorder?.get(traceId);
+  }
+
   /** Counters of queued, accepted and dropped records. */
   stats(): NorthstarStats {
     const base = this.core?.stats() ?? { queued: 0, accepted: 0, droppedQueueFull: 0, droppedRejected: 0, droppedUnauthorized: 0 };
@@ -370,6 +387,10 @@ export class ManualModelSpan extends ManualSpan {
   }
   recordUsage(usage: Parameters<ModelObservation['recordUsage']>[0]): void {
     this.observation?.recordUsage(usage);
+  }
+  /** Links this model call to a compiled prompt's version (`prompt_links`). */
+  linkPrompt(prompt: CompiledPrompt): void {
+    this.observation?.linkPrompt(prompt);
   }
 }
 

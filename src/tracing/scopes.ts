@@ -87,6 +87,7 @@ export const NOOP_MODEL_SPAN: ModelSpan = Object.freeze({
   recordOutputMessage: noop,
   recordUsage: noop,
   setModel: noop,
+  linkPrompt: noop,
 });
 
 /** The trace handle used when nothing is recorded. */
