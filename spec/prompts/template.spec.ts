@@ -74,6 +74,7 @@ describe('compile', () => {
   it('infers variable names from a literal template type', () => {
     expectTypeOf<PromptVariables<'Hi {{ name }}, weather in {city}? {0} {{ a.b }}'>>().toEqualTypeOf<{ name: unknown; city: unknown } & Record<string, unknown>>();
     expectTypeOf<PromptVariables<string>>().toEqualTypeOf<Record<string, unknown>>();
+    expectTypeOf<Parameters<PromptVersion<'Hi {{ name }}'>['compile']>[0]>().toEqualTypeOf<{ name: unknown } & Record<string, unknown> | undefined>();
     assert.throws(() =>
       // @ts-expect-error: city is missing
       compileTemplate('Hi {{ name }} in {city}', { name: 'Ada' }),

@@ -123,7 +123,8 @@ export class PromptVersion<T extends string = string> implements PromptVersionDa
     this.slug = where.slug;
     this.label = where.label;
     this.source = where.source;
-    this.logger = where.logger;
+    // Not enumerable: a logged or inspected version shows its data only.
+    Object.defineProperty(this, 'logger', { value: where.logger, enumerable: false });
     this.messages = chatMessages(data.content);
   }
 
