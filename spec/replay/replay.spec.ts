@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 
-import { currentTraceId, flush, getRecordedRun, instrumentOpenAI, modelCall, observe, replay, trace, type RunExport } from '../../src/index.js';
+import { currentTraceId, flush, getClient, getRecordedRun, instrumentOpenAI, modelCall, observe, replay, trace, type RunExport } from '../../src/index.js';
 import { startLlmServer, type LlmServer } from '../support/llm-server.js';
 import { assertNoRejections, createHarness, type Harness } from '../tracing/ingest-harness.js';
 
@@ -133,6 +133,10 @@ describe('replay', () => {
     assert.equal(getRecordedRun(first), undefined, 'the oldest run was evicted');
     assert.deepEqual(replay(lastTraceId).input, { question: 'second' });
     assert.throws(() => replay('00000000-0000-0000-0000-000000000000'), /no recorded run/);
+    const manual = getClient()!.startRun('manual', { input: 'by hand' });
+    manual.end({ output: 'done' });
+    assert.deepEqual([replay(manual).input, replay(manual).output], ['by hand', 'done'], 'a run handle replays its recording');
+    assert.equal(replay({ runs: [getRecordedRun(manual.id)!.run], spans: [], events: [] } as unknown as RunExport).traceId, manual.id);
   });
 
   it('replays a run export loaded from JSON (the local viewer shape), model tool calls included', async () => {

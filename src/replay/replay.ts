@@ -184,15 +184,19 @@ export class Replay {
  * await r.invokeAll({ search: ({ query }) => search(query) });
  * assert.ok(r.diff().equal, r.diff().toString());
  */
-export function replay(run: RunExport | string): Replay {
+export function replay(run: RunExport | string | { readonly id: string }): Replay {
   let records: unknown = run;
+  const recorded = (id: string): RunExport => {
+    const found = getRecordedRun(id);
+    if (found === undefined) throw new TypeError(`replay: no recorded run ${JSON.stringify(id)} in this process (init with keepRuns: N to keep the last N runs)`);
+    return found;
+  };
   if (typeof run === 'string') {
     const text = run.trim();
-    if (text.startsWith('{')) records = JSON.parse(text);
-    else {
-      records = getRecordedRun(text);
-      if (records === undefined) throw new TypeError(`replay: no recorded run ${JSON.stringify(text)} in this process (init with keepRuns: N to keep the last N runs)`);
-    }
+    records = text.startsWith('{') ? JSON.parse(text) : recorded(text);
+  } else if (run !== null && typeof run === 'object' && !('run' in run) && !('trace' in run) && !('runs' in run) && typeof (run as { id?: unknown }).id === 'string') {
+    // A trace or run handle (`ManualRun`, `TraceHandle`): its recording in this process.
+    records = recorded((run as { id: string }).id);
   }
   return new Replay(checkExport(records));
 }
@@ -203,8 +207,11 @@ export function getRecordedRun(traceId: string): RunExport | undefined {
 }
 
 function checkExport(value: unknown): RunExport {
-  const v = value as Partial<RunExport> | null;
-  if (v === null || typeof v !== 'object') throw new TypeError('replay: expected a run export { run, spans, events }');
+  if (value === null || typeof value !== 'object') throw new TypeError('replay: expected a run export { run, spans, events }');
+  const loose = value as Partial<RunExport> & { trace?: unknown; runs?: unknown };
+  // `trace`, or a one-run `runs` array (an ingest body), name the run too.
+  const run = loose.run ?? loose.trace ?? (Array.isArray(loose.runs) && loose.runs.length === 1 ? loose.runs[0] : undefined);
+  const v = { ...loose, run } as Partial<RunExport>;
   if (v.run === null || typeof v.run !== 'object' || typeof v.run.id !== 'string') throw new TypeError('replay: the export has no run { id, ... }');
   const list = (name: 'spans' | 'events'): unknown[] => {
     const items = v[name];
