@@ -119,6 +119,23 @@ describe('pullPrompt: resolving', () => {
   });
 });
 
+describe('pullPrompt: compile of a pulled version', () => {
+  it('reports extra variables in the debug log, never the API key', async () => {
+    h.start({ debug: true });
+    const lines: string[] = [];
+    const original = console.warn;
+    console.warn = (line: unknown) => void lines.push(String(line));
+    try {
+      const prompt = await pullPrompt('support-reply');
+      assert.equal(prompt.compile({ customer: 'Ada', topic: 'x', surplus: 1 }).text, 'Hello Ada, thanks for asking about x.');
+    } finally {
+      console.warn = original;
+    }
+    assert.ok(lines.some((l) => /support-reply.*not in the template: surplus/.test(l)), lines.join('\n'));
+    assert.ok(lines.every((l) => !l.includes(h.server.apiKey)));
+  });
+});
+
 describe('pullPrompt: cache and fallback', () => {
   it('serves N pulls of the same prompt with one request, concurrent ones included', async () => {
     h.start();

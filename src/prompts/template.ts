@@ -1,6 +1,8 @@
 // Prompt templates as PROTOCOL.md "Prompts: templates" defines them: `{{ name }}` and
 // `{name}`, one substitution pass, every missing variable named in one error.
 
+import { globalState } from '../context/global-state.js';
+import type { ClientCore } from '../tracing/client-core.js';
 import { NorthstarPromptError } from './prompt-error.js';
 
 /** `{{ name }}` (whitespace optional inside) or `{name}` not directly inside more braces. */
@@ -111,5 +113,8 @@ export function resolveVariables(
 export function compileTemplate<T extends string>(template: T, variables: PromptVariables<T>): string {
   if (typeof template !== 'string') throw new TypeError('compileTemplate: template must be a string');
   const resolution = resolveVariables(templateVariables(template), variables as Record<string, unknown>, new Map(), { slug: '(template)' });
+  if (resolution.unused.length > 0) {
+    (globalState.active as ClientCore | undefined)?.logger.debug(`compileTemplate: variables not in the template: ${resolution.unused.join(', ')}`);
+  }
   return substitute(template, resolution.rendered);
 }
