@@ -1,4 +1,4 @@
-import type { Attributes, SpanKind } from '../src/internal.js';
+import type { Attributes, CompiledPrompt, SpanKind } from '../src/internal.js';
 
 /**
  * How one positional parameter is recorded, the stage-3 equivalent of the parameter
@@ -69,6 +69,14 @@ export interface ModelCallDecoratorOptions extends CaptureDecoratorOptions {
   provider?: string;
   /** Merged into the span's attributes. */
   attributes?: Attributes;
+  /**
+   * The compiled prompt the call uses, linked to its span (`prompt_links`): a compiled
+   * prompt, or a function of the call's arguments returning one.
+   * @default the prompt bound by `withPrompt`, if any
+   * @example
+   * @ModelCall({ prompt: (question: string) => supportPrompt.compile({ question }) })
+   */
+  prompt?: CompiledPrompt | ((...args: any[]) => CompiledPrompt | undefined);
 }
 
 /**

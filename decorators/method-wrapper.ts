@@ -104,7 +104,7 @@ function buildSpec(state: MethodState): CallSpec {
     return { type: 'trace', ...common, metadata: merged(defaults?.metadata, o.metadata), tags: joined(defaults?.tags, o.tags) };
   }
   const attributes = merged(defaults?.attributes, o.attributes);
-  if (definition.type === 'model') return { type: 'span', kind: 'model', ...common, attributes, model: o.model, provider: o.provider };
+  if (definition.type === 'model') return { type: 'span', kind: 'model', ...common, attributes, model: o.model, provider: o.provider, prompt: o.prompt };
   return { type: 'span', ...common, kind: o.kind ?? 'custom', attributes };
 }
 

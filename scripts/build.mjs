@@ -29,8 +29,10 @@ await build({
   legalComments: 'inline',
   logLevel: 'warning',
 });
-const transport = join(root, 'dist/cjs/src/export/http-transport.js');
-const source = readFileSync(transport, 'utf8');
-const patched = source.replace('require("ky")', 'require("../../vendor/ky.cjs")');
-if (patched === source) throw new Error('build: require("ky") not found in ' + transport);
-writeFileSync(transport, patched);
+for (const file of ['dist/cjs/src/export/http-transport.js', 'dist/cjs/src/prompts/prompt-resolver.js']) {
+  const transport = join(root, file);
+  const source = readFileSync(transport, 'utf8');
+  const patched = source.replace('require("ky")', 'require("../../vendor/ky.cjs")');
+  if (patched === source) throw new Error('build: require("ky") not found in ' + transport);
+  writeFileSync(transport, patched);
+}

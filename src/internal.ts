@@ -11,6 +11,7 @@ export { init } from './api/lifecycle.js';
 export { Northstar } from './client/northstar.js';
 export type { NorthstarOptions } from './config/options.js';
 export { NorthstarDecoratorError } from './errors/northstar-error.js';
+export type { CompiledPrompt } from './prompts/prompt-version.js';
 export type { SpanKind } from './registry/records.js';
 export { REDACTED } from './serialize/redaction.js';
 export { ManualModelSpan, ManualRun, ManualSpan, NOOP_MODEL_SPAN, NOOP_RUN, NOOP_SPAN } from './tracing/handle-classes.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
-import { startIngestServer, summarizeRejections, type IngestServer } from './ingest-server.js';
+import { PROMPT_FIXTURE_IDS, startIngestServer, summarizeRejections, type IngestServer } from './ingest-server.js';
 
 const REFERENCES = 'Payload contains invalid project references';
 const NOW = '2025-05-01T12:00:00.000Z';
@@ -37,7 +37,7 @@ function validBatch() {
     { id: randomUUID(), trace_id: run.id, span_id: child.id, name: 'ok', value: 1, data_type: 'boolean', source: 'api', created_at: NOW },
     { id: randomUUID(), trace_id: run.id, name: 'tone', value: 0, data_type: 'categorical', string_value: 'calm', source: 'api', created_at: NOW },
   ];
-  const link = { trace_id: run.id, span_id: child.id, prompt_version_id: randomUUID(), variable_values: { city: 'Oslo' } };
+  const link = { trace_id: run.id, span_id: child.id, prompt_version_id: PROMPT_FIXTURE_IDS.supportReplyV1, variable_values: { city: 'Oslo' } };
   // The child span comes before its parent on purpose: the server sorts spans itself.
   const body: Body = { schema_version: 2, sessions: [session], runs: [run], spans: [child, root], events: [event], scores, prompt_links: [link] };
   return { body, session, run, root, child, event, scores, link };

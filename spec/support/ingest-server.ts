@@ -9,9 +9,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { findDatabaseRefusal } from './database-rules.js';
 import { ScriptedFaults, type FaultAction, type FaultScript } from './fault-script.js';
 import { INVALID_REFERENCES, IngestStore } from './ingest-store.js';
+import { PROMPTS_RESOLVE_PATH, PromptStore } from './prompt-store.js';
 import { validateBatch, type WireRecord } from './protocol-rules.js';
 
 export type { FaultScript, PoisonPredicate } from './fault-script.js';
+export { PROMPT_FIXTURE_IDS, PROMPTS_RESOLVE_PATH } from './prompt-store.js';
+export type { PromptStore, StoredPrompt, StoredPromptVersion } from './prompt-store.js';
 
 /** The path the real endpoint serves; every other path is a 404. */
 export const INGEST_PATH = '/functions/v1/ingest-traces';
@@ -52,8 +55,16 @@ export interface IngestServer {
   spans: Map<string, any>;
   events: Map<string, any>;
   scores: Map<string, any>;
-  /** Stored prompt links, one per (trace_id, span_id, prompt_version_id). */
+  /** Stored prompt links, one per (span_id, prompt_version_id). */
   promptLinks: any[];
+  /** The prompts resolve URL, `http://127.0.0.1:PORT/functions/v1/prompts/resolve`. */
+  promptsUrl: string;
+  /** The project's prompts (fixtures: `support-reply` v1/v2 with `prod`/`staging`, `triage-chat`); move labels or add versions here. */
+  prompts: PromptStore;
+  /** Every request to a prompts path, in arrival order (not in `requests`). */
+  promptRequests: StoredBatchLog[];
+  /** Faults for the prompts endpoint (consumed by POSTs to the resolve path only). */
+  promptFaults: FaultScript;
   /** Every request received, in arrival order. */
   requests: StoredBatchLog[];
   /** `${table}:${id}` → how many times the record was inserted or updated. */
@@ -109,6 +120,10 @@ class LocalIngestServer implements IngestServer {
   url = '';
   readonly requests: StoredBatchLog[] = [];
   readonly faults = new ScriptedFaults();
+  readonly promptFaults = new ScriptedFaults();
+  readonly prompts = new PromptStore();
+  readonly promptRequests: StoredBatchLog[] = [];
+  promptsUrl = '';
 
   private readonly store = new IngestStore();
   private readonly http: Server;
@@ -147,10 +162,19 @@ class LocalIngestServer implements IngestServer {
     });
     const { port: actual } = this.http.address() as AddressInfo;
     this.url = `http://127.0.0.1:${actual}${INGEST_PATH}`;
+    this.promptsUrl = `http://127.0.0.1:${actual}${PROMPTS_RESOLVE_PATH}`;
   }
 
   revokeKey(): void {
     this.revoked = true;
+  }
+
+  get isRevoked(): boolean {
+    return this.revoked;
+  }
+
+  private decidePrompts(req: IncomingMessage, text: string): Outcome {
+    return decidePromptsRequest(this, req, text);
   }
 
   async waitFor(predicate: (server: IngestServer) => boolean, timeoutMs = 5000): Promise<void> {
@@ -177,6 +201,9 @@ class LocalIngestServer implements IngestServer {
     this.store.clear();
     this.requests.length = 0;
     this.faults.clear();
+    this.prompts.reset();
+    this.promptRequests.length = 0;
+    this.promptFaults.clear();
     this.revoked = false;
   }
 
@@ -205,17 +232,18 @@ class LocalIngestServer implements IngestServer {
       const { text, bytes, tooLarge } = await readBody(req, this.maxBodyBytes);
       const parsed = parseJson(text);
       const log: StoredBatchLog = { status: 0, bytes, body: parsed.ok ? parsed.value : text, at };
-      this.requests.push(log);
+      const promptsPath = new URL(req.url ?? '/', 'http://localhost').pathname.startsWith('/functions/v1/prompts');
+      (promptsPath ? this.promptRequests : this.requests).push(log);
 
-      const outcome = this.decide(req, parsed, tooLarge);
+      const outcome = promptsPath ? this.decidePrompts(req, text) : this.decide(req, parsed, tooLarge);
       if (outcome.kind === 'respond') {
         log.status = outcome.status;
-        if (outcome.status !== 200 || outcome.body !== '{"accepted":true}') log.error = describeRejection(outcome.body);
+        if (outcome.status !== 200 || (!promptsPath && outcome.body !== '{"accepted":true}')) log.error = describeRejection(outcome.body);
       } else {
         log.error = outcome.kind === 'reset' ? 'fault: connection reset' : 'fault: hanging';
       }
 
-      if (this.faults.delayMs > 0 && outcome.kind !== 'hang') {
+      if (!promptsPath && this.faults.delayMs > 0 && outcome.kind !== 'hang') {
         await sleep(this.faults.delayMs, undefined, { signal: this.closing.signal });
       }
       if (outcome.kind === 'respond') {
@@ -261,7 +289,7 @@ class LocalIngestServer implements IngestServer {
     if (!validation.ok) return json(400, { error: validation.error });
     const { batch } = validation;
 
-    const brokenReference = this.store.findBrokenReference(batch);
+    const brokenReference = this.store.findBrokenReference(batch, (id) => this.prompts.hasVersion(id));
     // The real server says only the first sentence; `detail` helps whoever debugs a spec.
     if (brokenReference) return json(400, { error: INVALID_REFERENCES, detail: brokenReference });
 
@@ -269,12 +297,27 @@ class LocalIngestServer implements IngestServer {
     const poisoned = this.faults.findPoison({ sessions, runs, spans, events, scores });
     if (poisoned) return json(poisoned.status, { error: `fault: poisoned record at ${poisoned.where}` });
 
-    const refusal = findDatabaseRefusal(batch);
+    const refusal = findDatabaseRefusal(batch) ?? this.store.findLinkMismatch(batch);
     if (refusal) return json(500, { error: `Database insert failed: ${refusal}` });
 
     this.store.commit(batch);
     return json(200, { accepted: true });
   }
+}
+
+/** The prompts endpoint: routing, faults, authentication, then the resolve itself. */
+function decidePromptsRequest(server: LocalIngestServer, req: IncomingMessage, text: string): Outcome {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (!path.endsWith('/resolve')) return json(404, { error: 'Not found' });
+  if (req.method === 'OPTIONS') return { kind: 'respond', status: 204, body: '', headers: { allow: 'POST, OPTIONS' } };
+  if (req.method !== 'POST') return json(405, { error: 'Method not allowed' }, { allow: 'POST, OPTIONS' });
+  const fault = server.promptFaults.takeNext();
+  if (fault) return faultOutcome(fault);
+  const authorization = req.headers.authorization;
+  if (authorization === undefined || !authorization.startsWith('Bearer ')) return json(401, { error: 'Missing or invalid authorization header' });
+  if (authorization !== `Bearer ${server.apiKey}` || server.isRevoked) return json(401, { error: 'Invalid or revoked API key' });
+  const answer = server.prompts.resolve(text);
+  return json(answer.status, answer.body);
 }
 
 function faultOutcome(fault: FaultAction): Outcome {

@@ -20,7 +20,8 @@ const REPLACED_ON_UPDATE: Readonly<Record<Exclude<IdTable, 'scores'>, readonly s
   events: ['content', 'attributes'],
 };
 
-const promptLinkKey = (link: WireRecord): string => `${link.trace_id}:${link.span_id}:${link.prompt_version_id}`;
+// PROTOCOL "Prompts: links at ingest": one row per (span_id, prompt_version_id).
+const promptLinkKey = (link: WireRecord): string => `${link.span_id}:${link.prompt_version_id}`;
 
 /** In-memory tables with the upsert and reference semantics of the real database. */
 export class IngestStore {
@@ -29,7 +30,7 @@ export class IngestStore {
   readonly spans = new Map<string, WireRecord>();
   readonly events = new Map<string, WireRecord>();
   readonly scores = new Map<string, WireRecord>();
-  /** Keyed by (trace_id, span_id, prompt_version_id): a re-sent link replaces `variable_values`. */
+  /** Keyed by (span_id, prompt_version_id): a re-sent link replaces `variable_values`. */
   readonly promptLinks: WireRecord[] = [];
   /** `${table}:${id}` → number of inserts plus updates of that record. */
   readonly insertCounts = new Map<string, number>();
@@ -42,17 +43,18 @@ export class IngestStore {
 
   /**
    * Why a reference in the batch resolves neither within the batch nor to a stored
-   * record, or undefined. Prompt links are not checked here (docs/protocol.md, "Prompts:
-   * links at ingest", gives their rules; this SDK sends none yet).
+   * record, or undefined. A prompt link's span must be stored or in the batch, and its
+   * version one of the project's (`hasPromptVersion`); docs/protocol.md, "Prompts:
+   * links at ingest", gives the rules.
    */
-  findBrokenReference(batch: Batch): string | undefined {
+  findBrokenReference(batch: Batch, hasPromptVersion: (id: string) => boolean = () => true): string | undefined {
     const known = (table: IdTable, stored: Map<string, WireRecord>) =>
       new Set([...stored.keys(), ...batch[table].map((record) => record.id as string)]);
     const sessions = known('sessions', this.sessions);
     const runs = known('runs', this.runs);
     const spans = known('spans', this.spans);
 
-    const checks: Array<[IdTable, string, Set<string>]> = [
+    const checks: Array<[RecordTable, string, Set<string>]> = [
       ['runs', 'session_id', sessions],
       ['spans', 'run_id', runs],
       ['spans', 'parent_span_id', spans],
@@ -60,6 +62,7 @@ export class IngestStore {
       ['events', 'span_id', spans],
       ['scores', 'trace_id', runs],
       ['scores', 'span_id', spans],
+      ['prompt_links', 'span_id', spans],
     ];
     for (const [table, field, targets] of checks) {
       for (const [index, record] of batch[table].entries()) {
@@ -72,7 +75,27 @@ export class IngestStore {
         }
       }
     }
+    for (const [index, link] of batch.prompt_links.entries()) {
+      if (!hasPromptVersion(link.prompt_version_id)) {
+        return `${describeRecord('prompt_links', index, link)}: prompt_version_id ${JSON.stringify(link.prompt_version_id)} is not a version of this project's prompts`;
+      }
+    }
     return this.orderSpansParentFirst(batch.spans) ? undefined : 'spans: parent_span_id links form a cycle';
+  }
+
+  /**
+   * A prompt link whose `trace_id` is not its span's run, or whose `variable_values` is
+   * an explicit null: the real server fails those in the database (HTTP 500).
+   */
+  findLinkMismatch(batch: Batch): string | undefined {
+    const runOf = new Map<string, string>([...this.spans].map(([id, span]) => [id, span.run_id as string]));
+    for (const span of batch.spans) if (!runOf.has(span.id)) runOf.set(span.id, span.run_id);
+    for (const [index, link] of batch.prompt_links.entries()) {
+      const where = describeRecord('prompt_links', index, link);
+      if ('variable_values' in link && link.variable_values === null) return `${where}: null value in column "variable_values" violates not-null constraint`;
+      if (runOf.get(link.span_id) !== link.trace_id) return `${where}: trace_id ${JSON.stringify(link.trace_id)} is not the run of span ${JSON.stringify(link.span_id)}`;
+    }
+    return undefined;
   }
 
   /** Stores a batch that passed every check: sessions, runs, spans parent-first, events, scores. */

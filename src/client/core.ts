@@ -6,6 +6,7 @@ import { BatchFlusher } from '../export/batch-flusher.js';
 import type { Transport } from '../export/http-transport.js';
 import type { SessionRecord } from '../registry/records.js';
 import { createEntry, type Entry, type QueueStats, RecordQueue } from '../registry/record-queue.js';
+import { RunRecorder } from '../registry/run-recorder.js';
 import { applyMask } from '../serialize/mask.js';
 import { compileRedaction } from '../serialize/redaction.js';
 import { createSnapshotter, redactText, type Snapshotter } from '../serialize/snapshot.js';
@@ -25,6 +26,8 @@ export class Core implements ClientCore {
   readonly sessionEntry: Entry;
   readonly queue: RecordQueue;
   readonly flusher: BatchFlusher;
+  /** The last `keepRuns` finished runs, for `getRecordedRun()` (only when `keepRuns` > 0). */
+  readonly recorder: RunRecorder | undefined;
   private readonly redactKey: (key: string) => boolean;
   private openRuns = 0;
   private closing = false;
@@ -39,6 +42,7 @@ export class Core implements ClientCore {
     this.snapshot = createSnapshotter({ ...config.limits, redactKey: this.redactKey, mask: config.mask });
     this.queue = new RecordQueue(config.maxQueueSize);
     this.flusher = new BatchFlusher(this.queue, transport, config, this.logger);
+    this.recorder = config.keepRuns > 0 ? new RunRecorder(config.keepRuns) : undefined;
     const session: SessionRecord = { id: newId(), created_at: nowIso() };
     // The session is sent along with its first run (as an ancestor), not on its own.
     this.sessionEntry = createEntry('sessions', session, [], true);
@@ -50,6 +54,7 @@ export class Core implements ClientCore {
   enqueue(entry: Entry): void {
     // A shut-down client that is still used must still be flushed at exit.
     if (this.closing) globalState.clients.add(this);
+    this.recorder?.observe(entry);
     if (this.queue.enqueue(entry)) {
       this.flusher.notify();
     } else if (!this.queue.closed) {

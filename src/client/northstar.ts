@@ -3,7 +3,10 @@ import { resolveConfig } from '../config/resolve-config.js';
 import { globalState } from '../context/global-state.js';
 import { createLogger } from '../debug/logger.js';
 import { createHttpTransport } from '../export/http-transport.js';
+import type { PromptVersion } from '../prompts/prompt-version.js';
+import { pullPromptWith, type PullPromptOptions } from '../prompts/pull-prompt.js';
 import { createEntry, type Entry, type QueueStats } from '../registry/record-queue.js';
+import type { RunExport } from '../registry/run-recorder.js';
 import { ManualRun, NOOP_RUN } from '../tracing/handle-classes.js';
 import type { Attributes } from '../tracing/handles.js';
 import { openRun } from '../tracing/open.js';
@@ -128,6 +131,16 @@ export class Northstar {
   /** Ends the session (`ended_at`) and flushes. Idempotent; never rejects. */
   shutdown(options: FlushOptions = {}): Promise<boolean> {
     return this.core ? this.core.shutdown(waitLimit(options)) : Promise.resolve(true);
+  }
+
+  /** Pulls a prompt version with this client's key and endpoint (see `pullPrompt`). */
+  pullPrompt<T extends string = string>(slug: string, options: PullPromptOptions = {}): Promise<PromptVersion<T>> {
+    return pullPromptWith<T>(this.config, slug, options);
+  }
+
+  /** The records of a run this client recorded, kept when `keepRuns` > 0 (for `replay()`); else undefined. */
+  getRecordedRun(traceId: string): RunExport | undefined {
+    return this.core?.recorder?.get(traceId);
   }
 
   /** Counters of queued, accepted and dropped records. */

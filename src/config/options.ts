@@ -50,6 +50,10 @@ export interface NorthstarOptions {
   allowInsecureHttp?: boolean;
   /** Called with every SDK problem (in addition to the debug log). Must not throw; if it does, the error is ignored. */
   onError?: (diagnostic: NorthstarDiagnostic) => void;
+  /** Prompt resolve URL, when it cannot be derived from `projectId` or an `endpoint` ending in `/functions/v1/ingest-traces`. Env `NORTHSTAR_PROMPTS_ENDPOINT`. */
+  promptsEndpoint?: string;
+  /** Keep the records of the last N finished runs in memory for `getRecordedRun()` / `replay()`. @default 0 */
+  keepRuns?: number;
 }
 
 /** The fully resolved configuration of one client. */
@@ -73,4 +77,7 @@ export interface ResolvedConfig {
   readonly requestTimeoutMs: number;
   readonly maxBatchBytes: number;
   readonly onError?: (diagnostic: NorthstarDiagnostic) => void;
+  /** The prompts resolve URL, or undefined when none can be derived. */
+  readonly promptsEndpoint?: string;
+  readonly keepRuns: number;
 }

@@ -6,7 +6,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'apiKey', 'projectId', 'endpoint', 'project', 'environment', 'enabled', 'debug', 'captureInputs',
   'captureOutputs', 'redactKeys', 'mask', 'limits', 'batchSize', 'flushIntervalMs', 'maxQueueSize',
-  'requestTimeoutMs', 'maxBatchBytes', 'allowInsecureHttp', 'onError',
+  'requestTimeoutMs', 'maxBatchBytes', 'allowInsecureHttp', 'onError', 'promptsEndpoint', 'keepRuns',
 ]);
 // Names people reach for from other SDKs, mapped to ours so the error can say so.
 const RENAMED: Readonly<Record<string, string>> = {
@@ -23,6 +23,8 @@ const FALSE = new Set(['0', 'false', 'no', 'off']);
 const PROJECT_ID = /^[a-z0-9]+$/;
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 const LINE_BREAK = /[\r\n\u2028\u2029\0]/;
+const INGEST_PATH = '/functions/v1/ingest-traces';
+const PROMPTS_PATH = '/functions/v1/prompts/resolve';
 
 const fail = (message: string): never => {
   throw new NorthstarConfigError(`northstar-ai init: ${message}`);
@@ -131,6 +133,19 @@ export function resolveConfig(options: NorthstarOptions = {}, env: Env = process
     endpoint = `https://${projectId}.supabase.co/functions/v1/ingest-traces`;
   }
 
+  const promptsOption = optionString(options, 'promptsEndpoint');
+  const promptsRaw = promptsOption ?? envString(env, 'NORTHSTAR_PROMPTS_ENDPOINT');
+  const promptsSource = promptsOption !== undefined ? 'option promptsEndpoint' : 'environment variable NORTHSTAR_PROMPTS_ENDPOINT';
+  // PROTOCOL "Prompts": derivable from a project ref or an endpoint ending in the ingest path.
+  const promptsEndpoint =
+    promptsRaw !== undefined
+      ? checkEndpoint(promptsRaw, promptsSource, allowInsecureHttp)
+      : endpoint.endsWith(INGEST_PATH)
+        ? `${endpoint.slice(0, -INGEST_PATH.length)}${PROMPTS_PATH}`
+        : undefined;
+  const keepRuns = options.keepRuns ?? 0;
+  if (typeof keepRuns !== 'number' || !Number.isInteger(keepRuns) || keepRuns < 0) fail(`option keepRuns must be a non-negative integer, got ${String(keepRuns)}.`);
+
   const mask = options.mask;
   if (mask !== undefined && typeof mask !== 'function') fail('option mask must be a function (value: string) => string.');
   const onError = options.onError;
@@ -168,5 +183,7 @@ export function resolveConfig(options: NorthstarOptions = {}, env: Env = process
     requestTimeoutMs: positive(options, 'requestTimeoutMs', 10_000, false),
     maxBatchBytes: positive(options, 'maxBatchBytes', 1_000_000, true),
     onError,
+    promptsEndpoint,
+    keepRuns,
   };
 }

@@ -1,4 +1,4 @@
-/** Base class of every error the SDK throws (only ever at setup or decoration time). */
+/** Base class of every error the SDK throws (at setup or decoration time, and from prompt pulls and compiles). */
 export class NorthstarError extends Error {
   override name = 'NorthstarError';
 }
@@ -13,7 +13,7 @@ export class NorthstarDecoratorError extends NorthstarError {
   override name = 'NorthstarDecoratorError';
 }
 
-const NAMES = new Set(['NorthstarError', 'NorthstarConfigError', 'NorthstarDecoratorError']);
+const NAMES = new Set(['NorthstarError', 'NorthstarConfigError', 'NorthstarDecoratorError', 'NorthstarPromptError']);
 
 /**
  * True for errors thrown by any loaded copy of this package (ESM and CommonJS copies

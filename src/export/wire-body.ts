@@ -45,7 +45,7 @@ export function buildBatch(candidates: readonly Entry[], maxBytes: number = Infi
 function assemble(candidates: readonly Entry[], count: number): Batch {
   const primaries: Entry[] = [];
   const sent = new Map<Entry, number>();
-  const body: Record<Table, WireRecord[]> = { sessions: [], runs: [], spans: [], events: [], scores: [] };
+  const body: Record<Table, WireRecord[]> = { sessions: [], runs: [], spans: [], events: [], scores: [], prompt_links: [] };
   const add = (entry: Entry): void => {
     if (sent.has(entry)) return;
     for (const parent of entry.parents) if (!parent.accepted) add(parent);
@@ -60,6 +60,6 @@ function assemble(candidates: readonly Entry[], count: number): Batch {
     primaries.push(candidate);
     add(candidate);
   }
-  const json = JSON.stringify({ schema_version: SCHEMA_VERSION, ...body, prompt_links: [] });
+  const json = JSON.stringify({ schema_version: SCHEMA_VERSION, ...body });
   return { primaries, sent, body: json };
 }

@@ -1,4 +1,5 @@
 import { isApiPromise, watchApiPromise } from '../model/api-promise.js';
+import { boundPrompt } from '../prompts/prompt-link.js';
 import { requestAttributes } from '../model/request-attributes.js';
 import { extractUsage } from '../model/usage.js';
 import { type CallSpec, invoke } from '../tracing/instrument.js';
@@ -109,7 +110,11 @@ function wrapCreate(original: (...args: unknown[]) => unknown, name: string, pro
     // Inside a model span the user declared (`@ModelCall`, `modelCall`), that span is the
     // record of this call: a second one would count its tokens twice. It gets the usage.
     const model = asModelObservation(current);
-    if (model !== undefined) return lendUsage(model, Reflect.apply(original, this, args));
+    if (model !== undefined) {
+      // A prompt bound by withPrompt inside that span links to it (the span was opened before the binding).
+      model.linkPrompt(boundPrompt());
+      return lendUsage(model, Reflect.apply(original, this, args));
+    }
     return invoke(specFor(base, args[0]), original, this, args);
   };
   Object.defineProperty(create, 'name', { value: original.name, configurable: true });

@@ -35,7 +35,9 @@ export interface QueueStats {
 
 /** Creates an entry for a new record. */
 export function createEntry(table: Table, record: WireRecord, parents: readonly Entry[], live: boolean): Entry {
-  return { table, id: record.id, record, parents, version: 0, accepted: false, live };
+  // A prompt link has no id: its key is (span_id, prompt_version_id).
+  const id = 'id' in record ? record.id : `${record.span_id}/${record.prompt_version_id}`;
+  return { table, id, record, parents, version: 0, accepted: false, live };
 }
 
 /**

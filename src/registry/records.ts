@@ -81,7 +81,16 @@ export interface ScoreRecord {
   comment?: string;
 }
 
-/** The body arrays, in the order the server stores them. */
-export type Table = 'sessions' | 'runs' | 'spans' | 'events' | 'scores';
+/** Links a model span to the prompt version it used; one per (span_id, prompt_version_id), no `id`. */
+export interface PromptLinkRecord {
+  trace_id: string;
+  span_id: string;
+  prompt_version_id: string;
+  /** Left out when there are none (an explicit null is a 500). */
+  variable_values?: JsonObject;
+}
 
-export type WireRecord = SessionRecord | RunRecord | SpanRecord | EventRecord | ScoreRecord;
+/** The body arrays, in the order the server stores them. */
+export type Table = 'sessions' | 'runs' | 'spans' | 'events' | 'scores' | 'prompt_links';
+
+export type WireRecord = SessionRecord | RunRecord | SpanRecord | EventRecord | ScoreRecord | PromptLinkRecord;

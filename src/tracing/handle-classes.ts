@@ -3,6 +3,7 @@
 // an observation. A handle without an observation is the no-op of its kind (disabled, or
 // outside a trace): same methods, nothing recorded, the same `TypeError`s.
 import type { TokenUsage } from '../model/usage.js';
+import type { CompiledPrompt } from '../prompts/prompt-version.js';
 import type { Attributes, ModelCallOptions, ModelSpan, ObservationHandle, SpanHandle, SpanOptions, TraceHandle, UsageInput } from './handles.js';
 import { runScoped } from './instrument.js';
 import type { ModelObservation } from './model-observation.js';
@@ -117,6 +118,11 @@ export class ManualModelSpan extends ManualSpan implements ModelSpan {
   /** Sets or corrects the model name. */
   setModel(model: string): void {
     this.observation?.setModel(model);
+  }
+
+  /** Links this model call to a compiled prompt's version (`prompt_links`). */
+  linkPrompt(prompt: CompiledPrompt): void {
+    this.observation?.linkPrompt(prompt);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { SpanKind } from '../registry/records.js';
 import type { TokenUsage } from '../model/usage.js';
+import type { CompiledPrompt } from '../prompts/prompt-version.js';
 
 /** Plain attributes or metadata: a JSON object. */
 export type Attributes = Record<string, unknown>;
@@ -41,6 +42,8 @@ export interface ModelCallOptions {
   iteration?: number;
   captureInput?: boolean;
   captureOutput?: boolean;
+  /** Links the span to this compiled prompt's version (`prompt_links`). @default the prompt bound by `withPrompt`, if any */
+  prompt?: CompiledPrompt;
 }
 
 /** Usage as reported by hand to `ModelSpan.recordUsage`. */
@@ -72,6 +75,8 @@ export interface ModelSpan extends SpanHandle {
   recordUsage(usage: UsageInput | TokenUsage | object): void;
   /** Sets or corrects the model name. */
   setModel(model: string): void;
+  /** Links this model call to a compiled prompt's version, with its variable values (redacted like any captured value). */
+  linkPrompt(prompt: CompiledPrompt): void;
 }
 
 /** An open run: what `trace(name, fn)` hands to `fn` (the dashboard shows a run as a trace). */

@@ -1,5 +1,6 @@
 import { globalState } from '../context/global-state.js';
 import { isApiPromise, watchApiPromise } from '../model/api-promise.js';
+import { type PromptSource, promptFor } from '../prompts/prompt-link.js';
 import { asModelObservation } from './model-observation.js';
 import type { Observation } from './observation.js';
 import { activeCore, currentObservation, openRun, openSpan, type RunSpec, type SpanSpec } from './open.js';
@@ -23,11 +24,13 @@ export type InputSource =
  * fields; `kind: 'model'` for a model span). Capture flags left undefined inherit
  * (trace: the init options; span: its parent).
  */
-export interface CallSpec extends RunSpec, SpanSpec {
+export interface CallSpec extends RunSpec, Omit<SpanSpec, 'prompt'> {
   readonly type: 'trace' | 'span';
   readonly name: string;
   /** What to record as input; undefined records none. */
   readonly input?: InputSource;
+  /** The compiled prompt a model span is linked to, or a function of the call's arguments giving it. */
+  readonly prompt?: PromptSource;
 }
 
 /** Items of a streamed output kept for the record. */
@@ -87,8 +90,8 @@ export function open(spec: CallSpec, args: readonly unknown[]): Observation | un
   if (spec.type === 'trace') {
     const client = activeCore();
     observation = client && openRun(client, spec.name, spec, parent);
-  } else {
-    observation = parent && openSpan(parent, spec.name, spec);
+  } else if (parent !== undefined) {
+    observation = openSpan(parent, spec.name, spec.prompt === undefined ? (spec as SpanSpec) : withCallPrompt(spec, args, parent));
   }
   if (observation === undefined || spec.input === undefined || !observation.wantsInput) return observation;
   try {
@@ -98,6 +101,12 @@ export function open(spec: CallSpec, args: readonly unknown[]): Observation | un
     observation.client.logger.problem('internal', `could not start ${spec.type} ${spec.name}: ${String(error)}`, error);
     return undefined;
   }
+}
+
+/** The span spec of a call whose prompt option is set: the compiled prompt for these arguments (a function option is called with them). */
+function withCallPrompt(spec: CallSpec, args: readonly unknown[], parent: Observation): SpanSpec {
+  const prompt = promptFor(spec.prompt, args, (message, error) => parent.client.logger.problem('internal', message, error));
+  return { ...(spec as SpanSpec), prompt };
 }
 
 /** Observes what the instrumented function returned, ending the observation when it is done. */

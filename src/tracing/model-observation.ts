@@ -2,10 +2,13 @@ import { inputEvents, outputEvents } from '../model/message-events.js';
 import { priceFor } from '../model/pricing.js';
 import { createStreamAccumulator, type StreamAccumulator } from '../model/stream-accumulator.js';
 import { extractModelName, extractUsage, type TokenUsage } from '../model/usage.js';
+import { boundPrompt } from '../prompts/prompt-link.js';
+import type { CompiledPrompt } from '../prompts/prompt-version.js';
 import { sanitizeString } from '../serialize/sanitize-string.js';
 import { nonNegative } from '../util/values.js';
 import type { UsageInput } from './handles.js';
 import { type Observation, roundUsd, SpanObservation } from './observation.js';
+import { linkPrompt } from './prompt-links.js';
 
 /**
  * The model span behind `observation`, if it is one. The package's one test for "is this
@@ -24,10 +27,24 @@ export class ModelObservation extends SpanObservation {
   private explicitCostUsd: number | undefined;
   private outputRecorded = false;
 
-  constructor(parent: Observation, name: string, options: { attributes?: unknown; iteration?: number; model?: string; provider?: string; captureInput: boolean; captureOutput: boolean }) {
+  constructor(
+    parent: Observation,
+    name: string,
+    options: { attributes?: unknown; iteration?: number; model?: string; provider?: string; prompt?: CompiledPrompt; captureInput: boolean; captureOutput: boolean },
+  ) {
     super(parent, name, 'model', options);
     this.model = options.model;
     this.provider = options.provider;
+    this.linkPrompt(options.prompt ?? boundPrompt());
+  }
+
+  /** Links this model span to a compiled prompt's version (`prompt_links`); undefined links nothing. */
+  linkPrompt(prompt: CompiledPrompt | undefined): void {
+    try {
+      linkPrompt(this, prompt);
+    } catch (error) {
+      this.client.logger.problem('internal', `linking a prompt failed: ${String(error)}`, error);
+    }
   }
 
   setModel(model: string): void {

@@ -4,6 +4,7 @@
 // client, the parent and the inherited capture flags the same way for all of them.
 import type { ClientCore } from '../context/client-core.js';
 import { globalState } from '../context/global-state.js';
+import type { CompiledPrompt } from '../prompts/prompt-version.js';
 import type { SpanKind } from '../registry/records.js';
 import { ModelObservation } from './model-observation.js';
 import { type Observation, RunObservation, SpanObservation } from './observation.js';
@@ -29,6 +30,8 @@ export interface SpanSpec {
   /** Model spans only. */
   readonly model?: string;
   readonly provider?: string;
+  /** Model spans only: the compiled prompt the span is linked to (`prompt_links`). @default the prompt bound by `withPrompt`, if any */
+  readonly prompt?: CompiledPrompt;
 }
 
 /** The core of the client `init()` installed, when that client is enabled. */
@@ -77,7 +80,7 @@ export function openSpan(parent: Observation, name: string, spec: SpanSpec): Spa
       captureOutput: spec.captureOutput ?? parent.captureOutput,
     };
     return spec.kind === 'model'
-      ? new ModelObservation(parent, name, { ...options, model: spec.model, provider: spec.provider })
+      ? new ModelObservation(parent, name, { ...options, model: spec.model, provider: spec.provider, prompt: spec.prompt })
       : new SpanObservation(parent, name, spec.kind ?? 'custom', options);
   } catch (error) {
     report(parent.client, spec.kind === 'model' ? 'model span' : 'span', name, error);
