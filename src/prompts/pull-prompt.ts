@@ -48,7 +48,8 @@ interface CacheEntry {
 /** The prompt machinery of one client: resolver, cache, requests in flight. */
 class PromptStore {
   private readonly cache = new Map<string, CacheEntry>();
-  private readonly inFlight = new Map<string, Promise<ResolveResult>>();
+  /** Requests in flight by key; a background one (which does not keep the process alive) is never shared with a caller who awaits. */
+  private readonly inFlight = new Map<string, { readonly promise: Promise<ResolveResult>; readonly background: boolean }>();
   private readonly resolver: PromptResolver | undefined;
   readonly logger: Logger;
   private readonly disabledReason: string | undefined;
@@ -97,20 +98,28 @@ class PromptStore {
     throw new NorthstarPromptError(result.reason, `pullPrompt ${describe(where)}: ${result.message}`, { ...where, status: result.status });
   }
 
-  /** One request per key at a time: concurrent pulls of an uncached prompt share it. */
-  private resolve(key: string, where: { slug: string; label: string | undefined; version: number | undefined }): Promise<ResolveResult> {
-    let pending = this.inFlight.get(key);
-    if (pending === undefined) {
-      pending = this.resolver!(where).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, pending);
-    }
-    return pending;
+  /**
+   * One request per key at a time: concurrent pulls of an uncached prompt share it, and a
+   * refresh shares any. A pull never waits on a background request: that one must not
+   * keep the process alive, and a caller awaiting it would then be left hanging.
+   */
+  private resolve(key: string, where: { slug: string; label: string | undefined; version: number | undefined }, background = false): Promise<ResolveResult> {
+    const pending = this.inFlight.get(key);
+    if (pending !== undefined && (background || !pending.background)) return pending.promise;
+    const promise: Promise<ResolveResult> = this.resolver!({ ...where, background }).finally(() => {
+      if (this.inFlight.get(key)?.promise === promise) this.inFlight.delete(key);
+    });
+    this.inFlight.set(key, { promise, background });
+    return promise;
   }
 
-  /** Refreshes a stale entry in the background; a failure keeps the entry and is reported. */
+  /**
+   * Refreshes a stale entry in the background: one attempt that never keeps the process
+   * alive (a script that ends meanwhile exits). A failure keeps the entry and is reported.
+   */
   private refresh(key: string, entry: CacheEntry, where: { slug: string; label: string | undefined; version: number | undefined }): void {
     entry.refreshing = true;
-    this.resolve(key, where).then(
+    this.resolve(key, where, true).then(
       (result) => {
         entry.refreshing = false;
         if (result.ok) this.store(key, result.data, where);
