@@ -200,9 +200,9 @@ export function replay(run: RunExport | string | { readonly id: string }): Repla
   return new Replay(checkExport(records));
 }
 
-/** The records of a run the `init()` client recorded (`keepRuns` > 0), or undefined. */
+/** The records of a run the `init()` client recorded (`keepRuns` > 0), or undefined (also for a client of an older copy of the package). */
 export function getRecordedRun(traceId: string): RunExport | undefined {
-  return installedClient()?.getRecordedRun(traceId);
+  return installedClient()?.getRecordedRun?.(traceId);
 }
 
 function checkExport(value: unknown): RunExport {
