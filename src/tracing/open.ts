@@ -29,6 +29,12 @@ export interface SpanSpec {
   /** Model spans only. */
   readonly model?: string;
   readonly provider?: string;
+  /**
+   * A plain span even for `kind: 'model'`: what `span()` and `startSpan` have always
+   * opened for that kind (model spans come from `modelCall`, `startModelSpan`,
+   * `@ModelCall`, `observe({ kind: 'model' })` and the client instrumentation).
+   */
+  readonly plain?: boolean;
 }
 
 /** The core of the client `init()` installed, when that client is enabled. */
@@ -76,7 +82,7 @@ export function openSpan(parent: Observation, name: string, spec: SpanSpec): Spa
       captureInput: spec.captureInput ?? parent.captureInput,
       captureOutput: spec.captureOutput ?? parent.captureOutput,
     };
-    return spec.kind === 'model'
+    return spec.kind === 'model' && spec.plain !== true
       ? new ModelObservation(parent, name, { ...options, model: spec.model, provider: spec.provider })
       : new SpanObservation(parent, name, spec.kind ?? 'custom', options);
   } catch (error) {
