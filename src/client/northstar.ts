@@ -1,6 +1,5 @@
 import type { NorthstarOptions, ResolvedConfig } from '../config/options.js';
 import { resolveConfig } from '../config/resolve-config.js';
-import { globalState } from '../context/global-state.js';
 import { createLogger } from '../debug/logger.js';
 import { createHttpTransport } from '../export/http-transport.js';
 import { createEntry, type Entry, type QueueStats } from '../registry/record-queue.js';
