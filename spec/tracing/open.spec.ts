@@ -2,19 +2,14 @@
 // (src/tracing/handle-classes.ts), through the internal entry module the integrations use.
 
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { currentModelSpan } from '../../decorators/index.js';
 import { flush, ManualModelSpan, ManualRun, ManualSpan, modelCall, span, trace } from '../../src/index.js';
 import { activeCore, currentObservation, openRun, openSpan, runInside } from '../../src/internal.js';
-import { assertNoRejections, createHarness, eventsOf, type Harness, runNamed, spanNamed } from './ingest-harness.js';
+import { assertNoRejections, suiteHarness, eventsOf, runNamed, spanNamed } from './ingest-harness.js';
 
-let h: Harness;
-before(async () => {
-  h = await createHarness();
-});
-afterEach(() => h.stop());
-after(() => h.close());
+const h = suiteHarness();
 
 describe('openRun / openSpan / runInside', () => {
   it('open a run and its spans with inherited capture flags, and run a callback inside one', async () => {
