@@ -7,12 +7,14 @@
 //   - provider-shape parsing (src/model) or the queue (src/registry) importing the engine above it.
 // A regex over the source is enough: the code base writes one specifier per import
 // statement, always relative, always with its `.js` extension.
-//   node scripts/check-imports.mjs
+//   node scripts/check-imports.mjs [--root DIR]
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// `--root DIR` checks another tree (the spec of this script uses it); the default is this repository.
+const rootFlag = process.argv.indexOf('--root');
+const root = rootFlag >= 0 ? resolve(process.argv[rootFlag + 1]) : join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOTS = ['src', 'decorators'];
 const INTERNAL_ENTRY = 'src/internal.ts';
 /** Folders a lower layer must not import (prefix match on the imported file). */
@@ -63,7 +65,7 @@ function stripComments(source) {
   return out;
 }
 
-const files = ROOTS.flatMap((dir) => walk(join(root, dir)));
+const files = ROOTS.flatMap((dir) => (existsSync(join(root, dir)) ? walk(join(root, dir)) : []));
 /** @type {Map<string, string[]>} file -> imported files (repository-relative, posix) */
 const graph = new Map();
 const problems = [];

@@ -1,17 +1,12 @@
 // The low-level client: runs and spans managed by hand, with its own flush and shutdown.
 
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { Northstar, currentTraceId } from '../../src/index.js';
-import { assertNoRejections, createHarness, eventsOf, type Harness, runNamed, spanNamed } from '../tracing/ingest-harness.js';
+import { assertNoRejections, suiteHarness, eventsOf, runNamed, spanNamed } from '../tracing/ingest-harness.js';
 
-let h: Harness;
-before(async () => {
-  h = await createHarness();
-});
-afterEach(() => h.stop());
-after(() => h.close());
+const h = suiteHarness();
 
 describe('new Northstar()', () => {
   it('records runs and nested spans managed by hand, and sends them on its own flush', async () => {

@@ -1,6 +1,7 @@
 // Helpers of the decorator specs: an ingest server the SDK reports to, and lookups of
 // what reached it. Compiled in both decorator modes, so it uses no decorators itself.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 
 import { flush, init, shutdown } from '../../src/index.js';
 import type { NorthstarOptions } from '../../src/index.js';
@@ -20,6 +21,35 @@ export interface Collector {
   /** The content of the single event of `type` on the record. */
   content(record: { id: string; run_id?: string }, type: string): unknown;
   close(): Promise<void>;
+}
+
+/**
+ * The collector of a suite: started before its first test, closed after its last (the
+ * hooks are registered where this is called, e.g. inside `describe`).
+ */
+export function suiteCollector(options: NorthstarOptions = {}): Collector {
+  let current: Collector | undefined;
+  before(async () => {
+    current = await startCollector(options);
+  });
+  after(() => current?.close());
+  const get = (): Collector => {
+    if (current === undefined) throw new Error('the collector starts before the first test');
+    return current;
+  };
+  return {
+    get server() {
+      return get().server;
+    },
+    delivered: () => get().delivered(),
+    run: (name) => get().run(name),
+    runs: (name) => get().runs(name),
+    span: (name) => get().span(name),
+    spans: (name) => get().spans(name),
+    events: (record, type) => get().events(record, type),
+    content: (record, type) => get().content(record, type),
+    close: () => get().close(),
+  };
 }
 
 /** Starts an ingest server and points `init()` at it (timer flushes off: specs flush). */

@@ -1,10 +1,10 @@
 // Stage-3 only: #private methods, parameter decorators refused, the params option.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { Ignore, Input, Messages, Observe, Redact, Tool, Trace } from '../../decorators/index.js';
 import { NorthstarDecoratorError } from '../../src/index.js';
-import { type Collector, startCollector } from './collector.js';
+import { suiteCollector } from './collector.js';
 
 class Vault {
   #opened = 0;
@@ -32,11 +32,7 @@ class Vault {
 }
 
 describe('stage-3 decorators', () => {
-  let c: Collector;
-  before(async () => {
-    c = await startCollector();
-  });
-  after(() => c.close());
+  const c = suiteCollector();
 
   it('traces #private methods with their this', async () => {
     const vault = new Vault();

@@ -1,10 +1,10 @@
 // The decorated method is the method: this, name, length, statics, inheritance, super,
 // stacking, under both decorator modes.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { Observe, Tool, Trace } from '../../decorators/index.js';
-import { type Collector, startCollector } from './collector.js';
+import { suiteCollector } from './collector.js';
 
 class Base {
   constructor(readonly label: string) {}
@@ -57,11 +57,7 @@ class Stacked {
 }
 
 describe('the decorated method is invisible', () => {
-  let c: Collector;
-  before(async () => {
-    c = await startCollector();
-  });
-  after(() => c.close());
+  const c = suiteCollector();
 
   it('keeps name and length, has no prototype and is not a constructor', () => {
     const greet = Base.prototype.greet;

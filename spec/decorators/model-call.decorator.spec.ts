@@ -1,10 +1,10 @@
 // @ModelCall under both decorator modes: model spans with messages in, the reply out,
 // and currentModelSpan() for manual recording.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { currentModelSpan, ModelCall, Trace } from '../../decorators/index.js';
-import { type Collector, startCollector } from './collector.js';
+import { suiteCollector } from './collector.js';
 
 type Message = { role: string; content: string };
 
@@ -54,11 +54,7 @@ class Bot {
 }
 
 describe('@ModelCall', () => {
-  let c: Collector;
-  before(async () => {
-    c = await startCollector();
-  });
-  after(() => c.close());
+  const c = suiteCollector();
 
   it('records model spans: messages in, the reply out, model, usage and errors', async () => {
     const replies = await new Bot(new Llm()).talk('why?');

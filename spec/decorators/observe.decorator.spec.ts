@@ -1,11 +1,11 @@
 // @Observe, @Tool, @Agent, @Workflow under both decorator modes: child spans with the
 // right kinds and parents, streams kept open while iterated, untouched outside a trace.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { Agent, Observe, Tool, Trace, Workflow } from '../../decorators/index.js';
 import { currentSpanId, currentTraceId } from '../../src/index.js';
-import { type Collector, startCollector, tick } from './collector.js';
+import { suiteCollector, tick } from './collector.js';
 
 class Tools {
   calls = 0;
@@ -115,11 +115,7 @@ class Orchestrator {
 }
 
 describe('@Observe, @Tool, @Agent, @Workflow', () => {
-  let c: Collector;
-  before(async () => {
-    c = await startCollector();
-  });
-  after(() => c.close());
+  const c = suiteCollector();
 
   it('records nested child spans with kinds, parents, arguments and results', async () => {
     const tools = new Tools();

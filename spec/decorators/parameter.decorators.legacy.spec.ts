@@ -3,11 +3,11 @@
 import 'reflect-metadata';
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { Ignore, Input, Messages, ModelCall, Redact, Tool, Trace } from '../../decorators/index.js';
 import { NorthstarDecoratorError } from '../../src/index.js';
-import { type Collector, startCollector } from './collector.js';
+import { suiteCollector } from './collector.js';
 
 class Request {
   readonly headers = { authorization: 'Bearer x' };
@@ -62,11 +62,7 @@ class Service {
 }
 
 describe('parameter decorators (legacy)', () => {
-  let c: Collector;
-  before(async () => {
-    c = await startCollector();
-  });
-  after(() => c.close());
+  const c = suiteCollector();
 
   it('@Input selects and renames, @Redact hides, @Ignore leaves out; the params option wins over them', async () => {
     const service = new Service();

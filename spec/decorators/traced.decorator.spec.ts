@@ -1,9 +1,9 @@
 // @Traced gives the decorated methods of its class defaults; method options win.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { Tool, Trace, Traced } from '../../decorators/index.js';
-import { type Collector, startCollector } from './collector.js';
+import { suiteCollector } from './collector.js';
 
 @Traced({ captureOutput: false, tags: ['billing'], metadata: { team: 'pay' }, attributes: { area: 'billing' } })
 class BillingAgent {
@@ -38,11 +38,7 @@ class BillingAgent {
 }
 
 describe('@Traced', () => {
-  let c: Collector;
-  before(async () => {
-    c = await startCollector();
-  });
-  after(() => c.close());
+  const c = suiteCollector();
 
   it('applies class defaults to decorated methods; method options win', async () => {
     const agent = new BillingAgent();

@@ -3,18 +3,13 @@
 
 import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { currentSpanId, currentTraceId, flush, logEvent, span, trace } from '../../src/index.js';
 import type { SpanHandle } from '../../src/index.js';
-import { assertNoRejections, createHarness, delay, eventsOf, type Harness, runNamed, spanNamed, spansOf } from './ingest-harness.js';
+import { assertNoRejections, suiteHarness, delay, eventsOf, runNamed, spanNamed, spansOf } from './ingest-harness.js';
 
-let h: Harness;
-before(async () => {
-  h = await createHarness();
-});
-afterEach(() => h.stop());
-after(() => h.close());
+const h = suiteHarness();
 
 describe('async context', () => {
   it('keeps the trace and span across awaits, timers and event emitters', async () => {

@@ -2,6 +2,7 @@
 // a client initialised against it, and readers of what the server stored.
 
 import assert from 'node:assert/strict';
+import { after, afterEach, before } from 'node:test';
 
 import { init, shutdown } from '../../src/index.js';
 import type { NorthstarDiagnostic, NorthstarOptions } from '../../src/index.js';
@@ -42,6 +43,37 @@ export async function createHarness(): Promise<Harness> {
     close: () => server.close(),
   };
   return harness;
+}
+
+/**
+ * The harness of a spec file: registers the usual hooks (a server before the first test,
+ * `stop()` after each, `close()` at the end) and returns the harness, usable in tests.
+ */
+export function suiteHarness(): Harness {
+  let current: Harness | undefined;
+  before(async () => {
+    current = await createHarness();
+  });
+  afterEach(() => current?.stop());
+  after(() => current?.close());
+  const get = (): Harness => {
+    if (current === undefined) throw new Error('the harness is created before the first test');
+    return current;
+  };
+  return {
+    get server() {
+      return get().server;
+    },
+    get diagnostics() {
+      return get().diagnostics;
+    },
+    set diagnostics(value) {
+      get().diagnostics = value;
+    },
+    start: (options) => get().start(options),
+    stop: () => get().stop(),
+    close: () => get().close(),
+  };
 }
 
 /** Every request was stored (the failure message lists the refusals). */

@@ -2,17 +2,12 @@
 // promise object, the same generator object; and generators are traced to their end.
 
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { currentTraceId, flush, observe, trace } from '../../src/index.js';
-import { assertNoRejections, createHarness, eventsOf, type Harness, only, runNamed, spanNamed } from './ingest-harness.js';
+import { assertNoRejections, suiteHarness, eventsOf, only, runNamed, spanNamed } from './ingest-harness.js';
 
-let h: Harness;
-before(async () => {
-  h = await createHarness();
-});
-afterEach(() => h.stop());
-after(() => h.close());
+const h = suiteHarness();
 
 describe('wrapper: invisible to the caller', () => {
   it('keeps this, name and length, and a sync function stays sync', async () => {

@@ -2,18 +2,13 @@
 // and a re-init with records still queued.
 
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { flush, init, logEvent, shutdown, span, trace } from '../../src/index.js';
 import { startIngestServer } from '../support/ingest-server.js';
-import { assertNoRejections, createHarness, delay, eventsOf, type Harness, only, runNamed, spanNamed } from './ingest-harness.js';
+import { assertNoRejections, suiteHarness, delay, eventsOf, only, runNamed, spanNamed } from './ingest-harness.js';
 
-let h: Harness;
-before(async () => {
-  h = await createHarness();
-});
-afterEach(() => h.stop());
-after(() => h.close());
+const h = suiteHarness();
 
 describe('late records', () => {
   it('stores an event and a span made by a timer that outlives its trace, in that trace', async () => {

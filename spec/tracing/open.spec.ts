@@ -2,19 +2,14 @@
 // (src/tracing/handle-classes.ts), through the internal entry module the integrations use.
 
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { currentModelSpan } from '../../decorators/index.js';
 import { flush, ManualModelSpan, ManualRun, ManualSpan, modelCall, span, trace } from '../../src/index.js';
 import { activeCore, currentObservation, openRun, openSpan, runInside } from '../../src/internal.js';
-import { assertNoRejections, createHarness, type Harness, runNamed, spanNamed } from './ingest-harness.js';
+import { assertNoRejections, suiteHarness, eventsOf, runNamed, spanNamed } from './ingest-harness.js';
 
-let h: Harness;
-before(async () => {
-  h = await createHarness();
-});
-afterEach(() => h.stop());
-after(() => h.close());
+const h = suiteHarness();
 
 describe('openRun / openSpan / runInside', () => {
   it('open a run and its spans with inherited capture flags, and run a callback inside one', async () => {
@@ -82,6 +77,8 @@ describe('one handle family', () => {
         m.recordUsage({ inputTokens: 3, outputTokens: 4 });
       });
       t.span('via-handle', undefined, (s) => assert.ok(s instanceof ManualSpan));
+      // span() with kind 'model' stays a plain span (its result is a tool_result), as it always was.
+      span('plain-model', { kind: 'model' }, () => 'plain result');
     });
     await flush();
     assertNoRejections(h.server);
@@ -89,6 +86,10 @@ describe('one handle family', () => {
     assert.equal(spanNamed(h.server, 'step').attributes.step, 1);
     assert.equal(spanNamed(h.server, 'llm').attributes.input_tokens, 3);
     assert.equal(spanNamed(h.server, 'via-handle').run_id, run.id);
+    const plainModel = spanNamed(h.server, 'plain-model');
+    assert.equal(plainModel.kind, 'model');
+    assert.equal(plainModel.attributes.pricing_source, undefined);
+    assert.deepEqual(eventsOf(h.server, run.id, plainModel.id).map((e) => [e.type, e.content]), [['tool_result', 'plain result']]);
   });
 
   it('hands the shared no-op handles outside a trace', () => {

@@ -1,6 +1,5 @@
 import type { NorthstarOptions, ResolvedConfig } from '../config/options.js';
 import { resolveConfig } from '../config/resolve-config.js';
-import { globalState } from '../context/global-state.js';
 import { createLogger } from '../debug/logger.js';
 import { createHttpTransport } from '../export/http-transport.js';
 import type { PromptVersion } from '../prompts/prompt-version.js';

@@ -26,7 +26,7 @@ abstract class Handle<O extends Observation> implements ObservationHandle {
   /** Starts a child span you end yourself. */
   startSpan(name: string, options: SpanOptions = {}): ManualSpan {
     const parent = this.observation;
-    return new ManualSpan(parent && openSpan(parent, name, options));
+    return new ManualSpan(parent && openSpan(parent, name, plain(options)));
   }
 
   /** Starts a model span you end yourself. */
@@ -135,8 +135,13 @@ export const NOOP_MODEL_SPAN: ManualModelSpan = Object.freeze(new ManualModelSpa
 
 /** Runs `fn` in a new child span of `parent` (or untraced with the no-op handle). */
 export function scopedSpan<R>(parent: Observation | undefined, name: string, options: SpanOptions, fn: (span: SpanHandle) => R): R {
-  const span = parent && openSpan(parent, name, options);
+  const span = parent && openSpan(parent, name, plain(options));
   return span === undefined ? fn(NOOP_SPAN) : runScoped(span, new ManualSpan(span), fn);
+}
+
+/** The options of `span()`/`startSpan`: a plain span, whatever its kind. */
+function plain(options: SpanOptions): SpanOptions & { plain?: boolean } {
+  return options.kind === 'model' ? { ...options, plain: true } : options;
 }
 
 /** Runs `fn` in a new model span of `parent` (or untraced with the no-op handle). */

@@ -32,6 +32,12 @@ export interface SpanSpec {
   readonly provider?: string;
   /** Model spans only: the compiled prompt the span is linked to (`prompt_links`). @default the prompt bound by `withPrompt`, if any */
   readonly prompt?: CompiledPrompt;
+  /**
+   * A plain span even for `kind: 'model'`: what `span()` and `startSpan` have always
+   * opened for that kind (model spans come from `modelCall`, `startModelSpan`,
+   * `@ModelCall`, `observe({ kind: 'model' })` and the client instrumentation).
+   */
+  readonly plain?: boolean;
 }
 
 /** The core of the client `init()` installed, when that client is enabled. */
@@ -79,7 +85,7 @@ export function openSpan(parent: Observation, name: string, spec: SpanSpec): Spa
       captureInput: spec.captureInput ?? parent.captureInput,
       captureOutput: spec.captureOutput ?? parent.captureOutput,
     };
-    return spec.kind === 'model'
+    return spec.kind === 'model' && spec.plain !== true
       ? new ModelObservation(parent, name, { ...options, model: spec.model, provider: spec.provider, prompt: spec.prompt })
       : new SpanObservation(parent, name, spec.kind ?? 'custom', options);
   } catch (error) {
