@@ -13,6 +13,7 @@ import type { ClientCore } from './client-core.js';
 import type { Attributes, ModelCallOptions, SpanOptions } from './handles.js';
 import { ModelObservation } from './model-observation.js';
 import { checkMetric, emptyObject, mergeInto, type Observation, RunObservation, SpanObservation } from './observation.js';
+import { notifyRecordTaps, recordTaps } from './record-tap.js';
 import { NIL_ID } from './scopes.js';
 import { newId, nowIso } from './timing.js';
 
@@ -76,6 +77,7 @@ class Core implements ClientCore {
   enqueue(entry: Entry): void {
     // A shut-down client that is still used must still be flushed at exit.
     if (this.closing) globalState.clients.add(this);
+    if (recordTaps.size !== 0) notifyRecordTaps(entry.table, entry.record);
     if (this.registry.enqueue(entry)) {
       this.flusher.notify();
     } else if (!this.registry.closed) {
