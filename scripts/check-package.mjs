@@ -30,6 +30,8 @@ const REQUIRED_FILES = [
   'dist/esm/decorators/index.d.ts',
   'dist/cjs/decorators/index.js',
   'dist/cjs/decorators/index.d.ts',
+  'dist/esm/src/evals/index.js',
+  'dist/cjs/src/evals/index.js',
 ];
 /** Paths that must never be published. */
 const FORBIDDEN = /^(spec|build|scripts|bench|examples|node_modules|\.ci)\/|\.spec\.|\.tgz$/;

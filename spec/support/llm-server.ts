@@ -7,6 +7,7 @@
 // The scenario comes from the `x-scenario` request header (default `text`):
 //   text | tools | thinking (Anthropic) | reasoning (Responses) | multi (two chat choices)
 //   error-400 | error-429 | error-500 | cut (stream only: the socket is destroyed mid-SSE)
+//   reply (chat, not streamed: the message content is the URL-encoded `x-reply` header)
 // `stream: true` in the body selects the streamed form of the same answer.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -77,6 +78,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, log: LlmRequest
   const error = /^error-(\d{3})$/.exec(scenario);
   if (error) return sendError(res, Number(error[1]), anthropic);
   if (req.method !== 'POST' || body === undefined) return sendJson(res, 404, { error: { message: `no route ${req.method} ${path}` } });
+  // `reply`: a chat completion whose message content is the `x-reply` header (URL-encoded), e.g. an LLM judge's verdict.
+  if (scenario === 'reply' && path === '/v1/chat/completions' && !body.stream) {
+    const completion = chatCompletion('text', body);
+    completion.choices[0].message.content = decodeURIComponent(String(req.headers['x-reply'] ?? ''));
+    return sendJson(res, 200, completion);
+  }
   switch (path) {
     case '/v1/chat/completions':
       return body.stream ? sendSse(res, chatChunks(scenario, body), scenario, 'openai') : sendJson(res, 200, chatCompletion(scenario, body));

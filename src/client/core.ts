@@ -7,6 +7,7 @@ import type { Transport } from '../export/http-transport.js';
 import type { SessionRecord } from '../registry/records.js';
 import { createEntry, type Entry, type QueueStats, RecordQueue } from '../registry/record-queue.js';
 import { RunRecorder } from '../registry/run-recorder.js';
+import { notifyRecordTaps, recordTaps } from '../tracing/record-tap.js';
 import { applyMask } from '../serialize/mask.js';
 import { compileRedaction } from '../serialize/redaction.js';
 import { createSnapshotter, redactText, type Snapshotter } from '../serialize/snapshot.js';
@@ -55,6 +56,7 @@ export class Core implements ClientCore {
     // A shut-down client that is still used must still be flushed at exit.
     if (this.closing) globalState.clients.add(this);
     this.recorder?.observe(entry);
+    if (recordTaps.size !== 0) notifyRecordTaps(entry.table, entry.record);
     if (this.queue.enqueue(entry)) {
       this.flusher.notify();
     } else if (!this.queue.closed) {
