@@ -54,6 +54,7 @@ const systems = [
     : []),
   { name: 'otel-discard', module: 'systems/opentelemetry.mjs', options: { exporter: 'discard' }, baseline: 'baseline', label: 'OpenTelemetry, BatchSpanProcessor, discarding exporter', anchor: true },
   { name: 'otel-otlp', module: 'systems/opentelemetry.mjs', options: { exporter: 'otlp' }, baseline: 'baseline', label: 'OpenTelemetry, OTLP/HTTP JSON exporter', anchor: true },
+  { name: 'langfuse', module: 'systems/langfuse.mjs', baseline: 'baseline', label: 'Langfuse JS v5 observe() + LangfuseSpanProcessor', anchor: true },
   { name: 'langsmith', module: 'systems/langsmith.mjs', baseline: 'baseline', label: 'LangSmith traceable, tracing on', anchor: true },
 ].filter((s) => only.length === 0 || only.includes(s.name) || s.name.startsWith('baseline'));
 
@@ -181,7 +182,7 @@ function check(system, list) {
       const events = capture ? 8 * r.calls : 0;
       if (s.events !== events) problems.push(`${s.events} events at the sink, expected ${events}`);
       if (r.stats.droppedQueueFull || r.stats.droppedRejected) problems.push(`dropped ${r.stats.droppedQueueFull} (queue full) + ${r.stats.droppedRejected} (rejected)`);
-    } else if (system.name === 'otel-otlp') {
+    } else if (system.name === 'otel-otlp' || system.name === 'langfuse') {
       if (s.spans !== 4 * r.calls) problems.push(`${s.spans} spans at the sink, expected ${4 * r.calls}`);
     } else if (system.name === 'langsmith') {
       if (s.posts < 4 * r.calls) problems.push(`${s.posts} run creations at the sink, expected ${4 * r.calls}`);

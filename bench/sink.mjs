@@ -4,6 +4,7 @@
 // that silently delivered nothing.
 //   POST /functions/v1/ingest-traces   NorthStar: {"accepted": true}; counts runs/spans/events
 //   POST /v1/traces                    OTLP/HTTP JSON: {}; counts spans
+//   POST /api/public/otel/v1/traces    Langfuse (OTLP/HTTP JSON): {}; counts spans
 //   GET  /info, POST /runs/multipart   LangSmith: server info, 202 {}; counts run creates/updates
 //   GET  /__stats, POST /__reset       the bench's own control
 // Prints `{"port": N}` on stdout once listening.
@@ -56,7 +57,7 @@ const server = createServer((req, res) => {
         stats.records += batch.sessions.length + batch.runs.length + batch.spans.length + batch.events.length + batch.scores.length;
         return send(res, 200, '{"accepted":true}');
       }
-      if (path === '/v1/traces') {
+      if (path === '/v1/traces' || path === '/api/public/otel/v1/traces') {
         const spans = countOtlp(JSON.parse(body));
         stats.spans += spans;
         stats.records += spans;
