@@ -44,7 +44,11 @@ export function activeClient(): ClientCore | undefined {
 /** The run or span the current async flow is in. */
 export function currentObservation(): Observation | undefined {
   // While no client was ever enabled nothing can be traced: skip the async-context lookup.
-  return globalState.tracing ? (globalState.context.getStore() as Observation | undefined) : undefined;
+  if (!globalState.tracing) return undefined;
+  const store = globalState.context.getStore() as Observation | undefined;
+  // An integration (OpenTelemetry) may know of a span opened inside this one in its own context.
+  const external = globalState.externalContext;
+  return external === undefined ? store : (external(store) as Observation | undefined);
 }
 
 /** Input recorded by default: the arguments keyed by parameter name (`arg0`... when unknown). */
