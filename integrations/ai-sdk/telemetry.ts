@@ -18,6 +18,13 @@ import { aiContentToMessage, aiMessagesToChat, aiUsage, promptInput, providerNam
 export interface NorthstarTelemetryOptions {
   /** The client to report to. @default the client `init()` installed (looked up at each call) */
   client?: Northstar;
+  /**
+   * How long a streamed call (`streamText`, `streamObject`) may stay open after its last
+   * model call ended before it is ended as abandoned (its consumer stopped reading, so
+   * the AI SDK never reports its end). Calls still open when the process exits end then.
+   * @default 30000
+   */
+  abandonedStreamTimeoutMs?: number;
 }
 
 type Bag = Record<string, any>;
@@ -36,7 +43,6 @@ interface CallState {
   abandonTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
-/** How long a streamed call may stay open after its last model call before it counts as abandoned. */
 const ABANDON_AFTER_MS = 30_000;
 
 const STREAMING = new Set(['ai.streamText', 'ai.streamObject']);
@@ -56,6 +62,7 @@ let exitHook = false;
  */
 export class NorthstarTelemetry implements Telemetry {
   private readonly client: Northstar | undefined;
+  private readonly abandonAfterMs: number;
   private readonly calls = new Map<string, CallState>();
 
   constructor(options: NorthstarTelemetryOptions = {}) {
@@ -64,7 +71,12 @@ export class NorthstarTelemetry implements Telemetry {
     if (client !== undefined && (client === null || typeof client !== 'object' || !('config' in client) || typeof client.startRun !== 'function')) {
       throw new NorthstarConfigError('NorthstarTelemetry: option client must be a Northstar client (from init() or new Northstar())');
     }
+    const timeout = options.abandonedStreamTimeoutMs;
+    if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0)) {
+      throw new NorthstarConfigError(`NorthstarTelemetry: option abandonedStreamTimeoutMs must be a non-negative number of milliseconds, got ${String(timeout)}`);
+    }
     this.client = client;
+    this.abandonAfterMs = timeout ?? ABANDON_AFTER_MS;
   }
 
   /** A call begins: opens its run, or its span inside the current trace. */
@@ -314,7 +326,7 @@ export class NorthstarTelemetry implements Telemetry {
         state.root.end();
       });
     };
-    const timer = setTimeout(finish, ABANDON_AFTER_MS);
+    const timer = setTimeout(finish, this.abandonAfterMs);
     timer.unref?.();
     state.abandonTimer = timer;
     pending.add(finish);
