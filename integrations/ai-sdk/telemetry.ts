@@ -1,4 +1,3 @@
-import type { Telemetry } from 'ai';
 import { NorthstarConfigError } from '../../src/errors/northstar-error.js';
 import {
   coreOf,
@@ -60,7 +59,9 @@ let exitHook = false;
  * @example
  * registerTelemetry(new NorthstarTelemetry());
  */
-export class NorthstarTelemetry implements Telemetry {
+// Structurally an `ai` `Telemetry` (checked in the specs) without naming it, so the
+// declarations load no types of `ai` (a CommonJS or `ai`-less project type-checks too).
+export class NorthstarTelemetry {
   private readonly client: Northstar | undefined;
   private readonly abandonAfterMs: number;
   private readonly calls = new Map<string, CallState>();

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
+import type { Telemetry } from 'ai';
+
 import { NorthstarTelemetry } from '../../../integrations/ai-sdk/index.js';
 import { flush, NorthstarConfigError, span, trace } from '../../../src/index.js';
 import { startLlmServer, type LlmServer } from '../../support/llm-server.js';
@@ -13,7 +15,8 @@ import { loadAi, skipUnlessAi7, TEXT_RESULT, TEXT_STREAM, TOOL_CALL_RESULT } fro
 let harness: Harness;
 let llm: LlmServer;
 let sdk: Awaited<ReturnType<typeof loadAi>>;
-const telemetry = new NorthstarTelemetry({ abandonedStreamTimeoutMs: 50 });
+// Typed as the AI SDK's interface: the class must stay assignable to it.
+const telemetry: Telemetry = new NorthstarTelemetry({ abandonedStreamTimeoutMs: 50 });
 
 const byStart = (spans: any[]) => [...spans].sort((a, b) => a.started_at.localeCompare(b.started_at));
 const childrenOf = (spans: any[], id: string | undefined) => byStart(spans.filter((s) => s.parent_span_id === id));
