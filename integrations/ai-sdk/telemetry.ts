@@ -85,7 +85,7 @@ export class NorthstarTelemetry {
     this.guard('onStart', () => {
       const operation = String(event.operationId ?? 'ai.call');
       const name = typeof event.functionId === 'string' && event.functionId !== '' ? event.functionId : operation.replace(/^ai\./, '');
-      const attributes: Bag = { operation, model: event.modelId, provider: event.provider };
+      const attributes: Bag = { operation, model_id: event.modelId, provider: event.provider };
       if (typeof event.functionId === 'string') attributes.function_id = event.functionId;
       const parent = currentObservation();
       const kind = operation.startsWith('ai.embed') ? 'custom' : 'agent';
