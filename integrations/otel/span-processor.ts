@@ -328,10 +328,18 @@ function recordModel(model: ModelObservation, attributes: Record<string, unknown
   if (output.length > 0) model.recordOutputMessage(output.length === 1 ? output[0] : output);
   const usage = usageFromAttributes(attributes);
   if (usage !== undefined) model.recordUsage(usage);
-  const firstChunk = attributes['ai.response.msToFirstChunk'] ?? attributes['ai.stream.msToFirstChunk'];
-  if (typeof firstChunk === 'number') model.setAttributes({ time_to_first_token_ms: firstChunk });
+  const firstChunk = firstChunkMs(attributes, events);
+  if (firstChunk !== undefined) model.setAttributes({ time_to_first_token_ms: firstChunk });
   const finish = attributes['gen_ai.response.finish_reasons'] ?? attributes['ai.response.finishReason'];
   if (finish !== undefined) model.setAttributes({ finish_reasons: Array.isArray(finish) ? finish : [finish] });
+}
+
+/** Time to the first streamed chunk in milliseconds: the AI SDK's `ai.*` attribute or event, or the GenAI one (in seconds). */
+function firstChunkMs(attributes: Record<string, unknown>, events: readonly SpanEventLike[]): number | undefined {
+  const legacy = attributes['ai.response.msToFirstChunk'] ?? events.find((e) => e.name === 'ai.stream.firstChunk')?.attributes?.['ai.response.msToFirstChunk'];
+  if (typeof legacy === 'number' && Number.isFinite(legacy)) return legacy;
+  const seconds = attributes['gen_ai.client.operation.time_to_first_chunk'] ?? attributes['gen_ai.response.time_to_first_chunk'];
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? seconds * 1000 : undefined;
 }
 
 /** `gen_ai.client.inference.operation.details` carries the message attributes as an event: read it like per-message events. */

@@ -141,6 +141,26 @@ describe('NorthstarSpanProcessor with @ai-sdk/otel', { skip: skipUnlessAi7 }, ()
     await harness.stop();
   });
 
+  it('GenAI format, streamText: chat span with the streamed answer and time to first chunk', async () => {
+    use(new otel.OpenTelemetry());
+    const model = new sdk.test.MockLanguageModelV3({ provider: 'openai.chat', modelId: 'gpt-4o-mini', doStream: async () => ({ stream: sdk.test.simulateReadableStream({ chunks: TEXT_STREAM, chunkDelayInMs: 1 }) }) });
+    const result = sdk.ai.streamText({ model, prompt: 'Say hello' });
+    let text = '';
+    for await (const chunk of result.textStream) text += chunk;
+    assert.equal(text, 'Hello, world!');
+    assert.equal(await flush(), true);
+    const run = only(harness.server.runs.values(), 'run');
+    assert.deepEqual(eventsOf(harness.server, run.id, null).map((e) => e.content), ['Say hello', 'Hello, world!']);
+    const chat = only(spansOf(harness.server, run.id).filter((s) => s.kind === 'model'), 'model span');
+    assert.deepEqual(eventsOf(harness.server, run.id, chat.id).map((e) => [e.type, e.content]), [
+      ['user_input', 'Say hello'],
+      ['assistant_message', 'Hello, world!'],
+    ]);
+    assert.equal(typeof chat.attributes.time_to_first_token_ms, 'number');
+    assert.equal(run.metadata.total_output_tokens, 20);
+    await harness.stop();
+  });
+
   it('GenAI format: embeddings become model spans with token usage', async () => {
     use(new otel.OpenTelemetry({ embedding: true }));
     const model = new sdk.test.MockEmbeddingModelV3({

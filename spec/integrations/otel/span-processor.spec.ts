@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 
 import { context, trace as otelTrace, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 import { NorthstarSpanProcessor } from '../../../integrations/otel/index.js';
 import { flush, NorthstarConfigError, span, trace } from '../../../src/index.js';
@@ -16,7 +16,8 @@ import { assertNoRejections, createHarness, eventsOf, type Harness, only, spansO
 let harness: Harness;
 let tracer: Tracer;
 let provider: BasicTracerProvider;
-const processor = new NorthstarSpanProcessor();
+// Typed as the SDK's interface: the processor must stay assignable to it.
+const processor: SpanProcessor = new NorthstarSpanProcessor();
 const keeping = new NorthstarSpanProcessor({ keepNonGenAiSpans: true });
 
 const json = (value: unknown) => JSON.stringify(value);
