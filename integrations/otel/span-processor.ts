@@ -62,6 +62,8 @@ interface SpanState {
   readonly run: RunObservation | undefined;
   /** The observation its NorthStar span was opened under. */
   readonly parent: Observation | undefined;
+  /** Per-message events that arrived as log records (the Logs API) while it was open. */
+  logged?: SpanEventLike[];
 }
 
 const ERROR = 2;
@@ -130,8 +132,8 @@ export function mapSpan(name: string, attributes: Record<string, unknown>): Mapp
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
-/** Processors alive in this process, asked by the context resolver. */
-const live = new Set<NorthstarSpanProcessor>();
+/** Processors alive in this process (shared by the ESM and CommonJS copies), asked by the context resolver and the log processor. */
+const live: Set<NorthstarSpanProcessor> = ((globalThis as Record<symbol, unknown>)[Symbol.for('northstar-ai.otel.processors.v1')] ??= new Set()) as Set<NorthstarSpanProcessor>;
 
 /**
  * An OpenTelemetry `SpanProcessor` that turns spans following the GenAI semantic
@@ -224,6 +226,11 @@ export class NorthstarSpanProcessor {
     await this.forceFlush();
   }
 
+  /** @internal The state of an open or recent span, by object or by span id. */
+  stateOf(span: object | undefined, spanId?: string): SpanState | undefined {
+    return (span === undefined ? undefined : this.states.get(span)) ?? (spanId === undefined ? undefined : this.open.get(spanId));
+  }
+
   /** The state of the span `span` was started under, if this processor saw it. */
   private parentState(span: OtelSpanLike, parentContext: Context): SpanState | undefined {
     const parentSpan = parentContext === undefined ? undefined : otelTrace.getSpan(parentContext);
@@ -282,7 +289,7 @@ function resolveCurrent(store: Observation | undefined): Observation | undefined
   }
   if (active === undefined) return store;
   for (const processor of live) {
-    const state = (processor as unknown as { states: WeakMap<object, SpanState> }).states.get(active);
+    const state = processor.stateOf(active);
     if (state !== undefined) return innermost(state.inner?.ended ? undefined : state.inner, store);
   }
   return store;
@@ -295,7 +302,7 @@ function record(state: SpanState, span: OtelSpanLike): void {
   const mapping = state.mapping ?? { kind: 'custom', legacy: false };
   own.logMetadata(plainAttributes(attributes));
   if (isModelObservation(own)) {
-    recordModel(own, attributes, span.events ?? [], mapping.legacy);
+    recordModel(own, attributes, [...(span.events ?? []), ...(state.logged ?? [])], mapping.legacy);
     return;
   }
   if (mapping.kind === 'tool') {
@@ -421,4 +428,49 @@ function errorOf(span: OtelSpanLike): Error {
   const type = str(exception?.['exception.type']) ?? str(span.attributes?.['error.type']);
   if (type !== undefined) error.name = type;
   return error;
+}
+
+/** What the log processor reads of an OpenTelemetry log record (`@opentelemetry/sdk-logs`). */
+export interface OtelLogRecordLike {
+  readonly eventName?: string;
+  readonly attributes?: Record<string, unknown>;
+  readonly body?: unknown;
+  readonly spanContext?: { spanId: string };
+}
+
+/**
+ * An OpenTelemetry `LogRecordProcessor` for instrumentations that send the GenAI
+ * per-message events as log records (`@opentelemetry/instrumentation-openai` does): it
+ * hands them to the `NorthstarSpanProcessor` that holds their span, whose model span
+ * then records the messages. Other log records are ignored.
+ *
+ * @example
+ * const loggerProvider = new LoggerProvider({ processors: [new NorthstarLogRecordProcessor()] });
+ */
+export class NorthstarLogRecordProcessor {
+  /** Called by the SDK for each log record: a GenAI message event joins its span. */
+  onEmit(logRecord: OtelLogRecordLike, logContext?: Context): void {
+    try {
+      const name = logRecord.eventName ?? logRecord.attributes?.['event.name'];
+      if (typeof name !== 'string' || !name.startsWith('gen_ai.')) return;
+      const active = logContext === undefined ? undefined : otelTrace.getSpan(logContext);
+      const spanId = logRecord.spanContext?.spanId;
+      for (const processor of live) {
+        const state = processor.stateOf(active, spanId);
+        if (state === undefined) continue;
+        const body = logRecord.body;
+        const attributes = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...(body as Record<string, unknown>) } : { content: body };
+        (state.logged ??= []).push({ name, attributes });
+        return;
+      }
+    } catch (error) {
+      reportProblem(undefined, `NorthstarLogRecordProcessor: could not read a log record: ${String(error)}`, error);
+    }
+  }
+
+  /** Nothing is buffered here: resolves at once. */
+  async forceFlush(): Promise<void> {}
+
+  /** Nothing to release: resolves at once. */
+  async shutdown(): Promise<void> {}
 }
