@@ -34,6 +34,9 @@ interface CallState {
   readonly root: Observation;
   readonly ownsRun: boolean;
   readonly streaming: boolean;
+  /** The call's `telemetry.recordInputs` / `recordOutputs` (the AI SDK's privacy switches). */
+  readonly inputs: boolean;
+  readonly outputs: boolean;
   step: SpanObservation | undefined;
   model: ModelObservation | undefined;
   readonly tools: Map<string, SpanObservation>;
@@ -95,6 +98,8 @@ export class NorthstarTelemetry {
         root,
         ownsRun: parent === undefined,
         streaming: STREAMING.has(operation),
+        inputs: event.recordInputs !== false,
+        outputs: event.recordOutputs !== false,
         step: undefined,
         model: undefined,
         tools: new Map(),
@@ -102,6 +107,7 @@ export class NorthstarTelemetry {
         abandonTimer: undefined,
       };
       this.calls.set(event.callId, state);
+      if (!state.inputs) return;
       if (operation.startsWith('ai.embed')) root.recordInput(event.value);
       else root.recordInput(promptInput(aiMessagesToChat(event.messages ?? event.prompt, event.instructions ?? event.system)));
     });
@@ -129,7 +135,7 @@ export class NorthstarTelemetry {
         attributes: { provider: event.provider },
       });
       state.model = model;
-      model?.recordInputMessages(aiMessagesToChat(event.messages, event.instructions));
+      if (state.inputs) model?.recordInputMessages(aiMessagesToChat(event.messages, event.instructions));
     });
   }
 
@@ -140,7 +146,7 @@ export class NorthstarTelemetry {
       const model = state?.model;
       if (state === undefined || model === undefined) return;
       state.model = undefined;
-      endModel(model, event.modelId, aiContentToMessage(event.content), event.usage, event.finishReason, event.performance?.timeToFirstOutputMs, event.responseId);
+      endModel(model, event.modelId, state.outputs ? aiContentToMessage(event.content) : undefined, event.usage, event.finishReason, event.performance?.timeToFirstOutputMs, event.responseId);
       // A stream whose consumer stops reading never reports its end: close it later.
       if (state.streaming && event.finishReason !== 'tool-calls') this.scheduleAbandon(event.callId, state);
     });
@@ -153,7 +159,7 @@ export class NorthstarTelemetry {
       if (state === undefined) return;
       const model = startChildSpan(state.root, String(event.modelId ?? 'model'), 'model', { model: event.modelId, provider: providerName(event.provider), attributes: { provider: event.provider } });
       state.model = model;
-      model?.recordInputMessages(aiMessagesToChat(event.promptMessages));
+      if (state.inputs) model?.recordInputMessages(aiMessagesToChat(event.promptMessages));
     });
   }
 
@@ -164,7 +170,7 @@ export class NorthstarTelemetry {
       const model = state?.model;
       if (state === undefined || model === undefined) return;
       state.model = undefined;
-      endModel(model, event.response?.modelId ?? event.modelId, { role: 'assistant', content: String(event.objectText ?? '') }, event.usage, event.finishReason, event.msToFirstChunk, event.response?.id);
+      endModel(model, event.response?.modelId ?? event.modelId, state.outputs ? { role: 'assistant', content: String(event.objectText ?? '') } : undefined, event.usage, event.finishReason, event.msToFirstChunk, event.response?.id);
     });
   }
 
@@ -177,7 +183,7 @@ export class NorthstarTelemetry {
       const tool = startChildSpan(state.step ?? state.root, String(call.toolName ?? 'tool'), 'tool', { attributes: { tool_call_id: call.toolCallId } });
       if (tool === undefined) return;
       state.tools.set(String(call.toolCallId), tool);
-      tool.recordInput(call.input);
+      if (state.inputs) tool.recordInput(call.input);
     });
   }
 
@@ -192,7 +198,7 @@ export class NorthstarTelemetry {
       const output = event.toolOutput as Bag | undefined;
       if (output?.type === 'tool-error') tool.fail(output.error);
       else {
-        tool.setOutput(output?.output);
+        if (state.outputs) tool.setOutput(output?.output);
         tool.end();
       }
     });
@@ -240,7 +246,7 @@ export class NorthstarTelemetry {
       const model = startChildSpan(state.root, String(event.modelId ?? 'embedding'), 'model', { model: event.modelId, provider: providerName(event.provider), attributes: { provider: event.provider, operation: event.operationId } });
       if (model === undefined) return;
       state.embeds.set(String(event.embedCallId), model);
-      model.recordInputMessages(Array.isArray(event.values) ? event.values.map((v: unknown) => ({ role: 'user', content: String(v) })) : event.values);
+      if (state.inputs) model.recordInputMessages(Array.isArray(event.values) ? event.values.map((v: unknown) => ({ role: 'user', content: String(v) })) : event.values);
     });
   }
 
@@ -265,12 +271,14 @@ export class NorthstarTelemetry {
     this.guard('onEnd', () => {
       const state = this.take(event.callId);
       if (state === undefined) return;
-      if ('object' in event) {
-        if (event.error !== undefined && event.error !== null) {
-          closeOpen(state, event.error);
-          state.root.fail(event.error);
-          return;
-        }
+      if ('object' in event && event.error !== undefined && event.error !== null) {
+        closeOpen(state, event.error);
+        state.root.fail(event.error);
+        return;
+      }
+      if (!state.outputs) {
+        // Recorded nothing of the answer, as the call asked.
+      } else if ('object' in event) {
         state.root.setOutput(event.object);
       } else if ('embedding' in event) {
         state.root.setOutput({ embeddings: Array.isArray(event.embedding) && Array.isArray(event.embedding[0]) ? event.embedding.length : 1 });
@@ -361,9 +369,9 @@ export class NorthstarTelemetry {
 }
 
 /** Records a model call's answer, usage and timings, and ends its span. */
-function endModel(model: ModelObservation, modelId: unknown, message: unknown, usage: unknown, finishReason: unknown, firstChunkMs: unknown, responseId: unknown): void {
+function endModel(model: ModelObservation, modelId: unknown, message: unknown | undefined, usage: unknown, finishReason: unknown, firstChunkMs: unknown, responseId: unknown): void {
   if (typeof modelId === 'string' && modelId !== '') model.setModel(modelId);
-  model.recordOutputMessage(message);
+  if (message !== undefined) model.recordOutputMessage(message);
   const counts = aiUsage(usage);
   if (counts !== undefined) model.recordUsage(counts);
   const attributes: Bag = {};

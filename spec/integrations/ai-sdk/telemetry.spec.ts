@@ -250,6 +250,17 @@ describe('NorthstarTelemetry (ai 7)', { skip: skipUnlessAi7 }, () => {
     assert.equal(await flush(), true);
     const run = only(harness.server.runs.values(), 'run');
     assert.equal(run.name, 'per-call');
+    assert.equal(eventsOf(harness.server, run.id, null).length, 2, 'input and output');
+    await harness.stop();
+
+    // The AI SDK's own privacy switches: no messages, usage and cost still recorded.
+    harness.start();
+    const model = new sdk.test.MockLanguageModelV3({ provider: 'openai.chat', modelId: 'gpt-4o-mini', doGenerate: TEXT_RESULT });
+    await sdk.ai.generateText({ model, prompt: 'secret question', telemetry: { functionId: 'private', recordInputs: false, recordOutputs: false } });
+    assert.equal(await flush(), true);
+    const quiet = only(harness.server.runs.values(), 'run');
+    assert.deepEqual(eventsOf(harness.server, quiet.id), []);
+    assert.equal(quiet.metadata.total_input_tokens, 100);
     assert.throws(() => new NorthstarTelemetry({ abandonedStreamTimeoutMs: -1 }), (e: Error) => e instanceof NorthstarConfigError && /abandonedStreamTimeoutMs/.test(e.message));
     await harness.stop();
   });
