@@ -67,6 +67,8 @@ interface SpanState {
 }
 
 const ERROR = 2;
+/** Open spans remembered by id (for parents known only by their span context). */
+const MAX_OPEN_SPANS = 10_000;
 
 /** Operation names of the GenAI conventions and the span kind each becomes. */
 const OPERATION_KINDS: Readonly<Record<string, SpanKind>> = {
@@ -180,6 +182,8 @@ export class NorthstarSpanProcessor {
       }
       this.states.set(span, state);
       this.open.set(span.spanContext().spanId, state);
+      // A span that is never ended must not hold memory forever: forget the oldest.
+      if (this.open.size > MAX_OPEN_SPANS) this.open.delete(this.open.keys().next().value!);
     } catch (error) {
       reportProblem(coreOf(this.client), `NorthstarSpanProcessor: could not map span ${span?.name}: ${String(error)}`, error);
     }
