@@ -161,6 +161,24 @@ describe('NorthstarSpanProcessor with @ai-sdk/otel', { skip: skipUnlessAi7 }, ()
     await harness.stop();
   });
 
+  it('legacy format, generateObject: the parsed object is the output; a failed call is an error run', async () => {
+    use(new otel.LegacyOpenTelemetry());
+    (globalThis as any).AI_SDK_LOG_WARNINGS = false;
+    const model = new sdk.test.MockLanguageModelV3({ provider: 'openai.chat', modelId: 'gpt-4o-mini', doGenerate: { ...TEXT_RESULT, content: [{ type: 'text', text: '{"name":"Ada"}' }] } });
+    await sdk.ai.generateObject({ model, schema: sdk.z.object({ name: sdk.z.string() }), prompt: 'Who?' });
+    const failing = new sdk.test.MockLanguageModelV3({ provider: 'openai.chat', modelId: 'gpt-4o-mini', doGenerate: async () => { throw new TypeError('provider exploded'); } });
+    await assert.rejects(sdk.ai.generateText({ model: failing, prompt: 'x', maxRetries: 0 }));
+    assert.equal(await flush(), true);
+    assertNoRejections(harness.server);
+    const object = [...harness.server.runs.values()].find((r) => r.name === 'ai.generateObject');
+    assert.deepEqual(eventsOf(harness.server, object.id, null).map((e) => e.content), ['Who?', { name: 'Ada' }]);
+    assert.equal(only(spansOf(harness.server, object.id), 'span').attributes.input_tokens, 100);
+    const failed = [...harness.server.runs.values()].find((r) => r.name === 'ai.generateText');
+    assert.equal(failed.status, 'error');
+    assert.match(failed.error.message, /provider exploded/);
+    await harness.stop();
+  });
+
   it('GenAI format: embeddings become model spans with token usage', async () => {
     use(new otel.OpenTelemetry({ embedding: true }));
     const model = new sdk.test.MockEmbeddingModelV3({

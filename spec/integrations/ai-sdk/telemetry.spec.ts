@@ -238,6 +238,25 @@ describe('NorthstarTelemetry (ai 7)', { skip: skipUnlessAi7 }, () => {
     await harness.stop();
   });
 
+  it('streamText with @ai-sdk/openai against the loopback server: streamed answer, usage and cost', async () => {
+    const openai = sdk.openai.createOpenAI({ apiKey: 'sk-test-loopback', baseURL: llm.openaiBaseURL });
+    const result = sdk.ai.streamText({ model: openai.chat('gpt-4o-mini'), prompt: 'Capital of France?' });
+    let text = '';
+    for await (const chunk of result.textStream) text += chunk;
+    assert.equal(text, 'Paris is the capital of France.');
+    assert.equal(await flush(), true);
+    const run = only(harness.server.runs.values(), 'run');
+    const model = byStart(spansOf(harness.server, run.id)).find((s) => s.kind === 'model');
+    assert.deepEqual(eventsOf(harness.server, run.id, model.id).map((e) => [e.type, e.content]), [
+      ['user_input', 'Capital of France?'],
+      ['assistant_message', 'Paris is the capital of France.'],
+    ]);
+    assert.equal(model.attributes.input_tokens, 120);
+    assert.equal(model.attributes.cache_read_tokens, 20);
+    assert.ok(model.attributes.cost_usd > 0);
+    await harness.stop();
+  });
+
   it('works when registered per call (telemetry.integrations) and refuses bad options', async () => {
     const global = (globalThis as any).AI_SDK_TELEMETRY_INTEGRATIONS;
     (globalThis as any).AI_SDK_TELEMETRY_INTEGRATIONS = [];
