@@ -1,3 +1,16 @@
+// OpenTelemetry spans in, NorthStar runs and spans out.
+//
+// One tree, whichever side started it. OpenTelemetry and NorthStar keep separate async
+// contexts (OpenTelemetry's context manager, NorthStar's AsyncLocalStorage), so:
+// - when an OpenTelemetry span starts, its NorthStar parent is the inner one of (a) the
+//   observation of its OpenTelemetry parent span and (b) NorthStar's current observation
+//   (a GenAI call inside a `@Trace` method); "inner" is the later started of the two;
+// - the processor installs a context resolver in the engine (integration-bridge): when
+//   NorthStar looks up its current observation (a `@Tool` method starting), the
+//   observation of the active OpenTelemetry span wins if it is the inner one. This needs
+//   a context manager (NodeTracerProvider.register() installs one); with none, only (a)
+//   and (b) at span start apply. Wrapping the context manager was the alternative; it
+//   would need one more line of set-up and miss providers registered before it.
 import { context as otelContext, trace as otelTrace, type Context } from '@opentelemetry/api';
 import { getClient } from '../../src/api/lifecycle.js';
 import { NorthstarConfigError } from '../../src/errors/northstar-error.js';
