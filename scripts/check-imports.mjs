@@ -1,9 +1,9 @@
 // The import check of `npm test` (see docs/architecture.md, "Layers"). Reads every .ts
-// file of src/ and decorators/, takes its relative import specifiers (type-only imports
+// file of src/, decorators/ and integrations/, takes its relative import specifiers (type-only imports
 // and re-exports included) and fails on:
 //   - an import cycle between files, or between folders (src/tracing -> src/client -> src/tracing);
-//   - src/ importing decorators/ (decorators build on the engine, never the reverse);
-//   - decorators/ importing src/ through anything but the internal entry module src/internal.ts;
+//   - src/ importing decorators/ or integrations/ (they build on the engine, never the reverse);
+//   - decorators/ or integrations/ importing src/ through anything but the internal entry module src/internal.ts;
 //   - provider-shape parsing (src/model) or the queue (src/registry) importing the engine above it.
 // A regex over the source is enough: the code base writes one specifier per import
 // statement, always relative, always with its `.js` extension.
@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 // `--root DIR` checks another tree (the spec of this script uses it); the default is this repository.
 const rootFlag = process.argv.indexOf('--root');
 const root = rootFlag >= 0 ? resolve(process.argv[rootFlag + 1]) : join(dirname(fileURLToPath(import.meta.url)), '..');
-const ROOTS = ['src', 'decorators'];
+const ROOTS = ['src', 'decorators', 'integrations'];
+/** Trees built on the engine: they reach src/ only through INTERNAL_ENTRY, and src/ never imports them. */
+const CLIENT_TREES = ['decorators', 'integrations'];
 const INTERNAL_ENTRY = 'src/internal.ts';
 /** Folders a lower layer must not import (prefix match on the imported file). */
 const FORBIDDEN = [
@@ -88,9 +90,11 @@ for (const file of files) {
 
 for (const [file, imports] of graph) {
   for (const target of imports) {
-    if (file.startsWith('src/') && target.startsWith('decorators/')) problems.push(`${file} imports ${target}: src/ never imports decorators/`);
-    if (file.startsWith('decorators/') && target.startsWith('src/') && target !== INTERNAL_ENTRY) {
-      problems.push(`${file} imports ${target}: decorators/ reaches the engine only through ${INTERNAL_ENTRY}`);
+    for (const tree of CLIENT_TREES) {
+      if (file.startsWith('src/') && target.startsWith(`${tree}/`)) problems.push(`${file} imports ${target}: src/ never imports ${tree}/`);
+      if (file.startsWith(`${tree}/`) && target.startsWith('src/') && target !== INTERNAL_ENTRY) {
+        problems.push(`${file} imports ${target}: ${tree}/ reaches the engine only through ${INTERNAL_ENTRY}`);
+      }
     }
     for (const rule of FORBIDDEN) {
       if (file.startsWith(rule.from) && !target.startsWith(rule.from) && rule.to.some((prefix) => target.startsWith(prefix))) {
@@ -165,4 +169,4 @@ if (problems.length > 0) {
   for (const problem of problems) console.error(`  ${problem}`);
   process.exit(1);
 }
-console.log(`check-imports: ${graph.size} files of ${ROOTS.join('/ and ')}/, no cycle between files or folders, layers respected`);
+console.log(`check-imports: ${graph.size} files of ${ROOTS.join('/, ')}/, no cycle between files or folders, layers respected`);

@@ -17,7 +17,7 @@ export function binOf(pkg, name) {
   return join(dir, typeof bin === 'string' ? bin : bin[name]);
 }
 
-/** Files every tarball must carry: both builds of both entry points, and ky's CommonJS copy. */
+/** Files every tarball must carry: both builds of every entry point, and ky's CommonJS copy. */
 const REQUIRED_FILES = [
   'package.json',
   'dist/esm/src/index.js',
@@ -32,6 +32,10 @@ const REQUIRED_FILES = [
   'dist/cjs/decorators/index.d.ts',
   'dist/esm/src/evals/index.js',
   'dist/cjs/src/evals/index.js',
+  // Integration subpaths (northstar-ai/otel, northstar-ai/ai-sdk), both builds.
+  ...['otel', 'ai-sdk'].flatMap((name) =>
+    ['esm', 'cjs'].flatMap((build) => [`dist/${build}/integrations/${name}/index.js`, `dist/${build}/integrations/${name}/index.d.ts`]),
+  ),
 ];
 /** Paths that must never be published. */
 const FORBIDDEN = /^(spec|build|scripts|bench|examples|node_modules|\.ci)\/|\.spec\.|\.tgz$/;

@@ -7,15 +7,18 @@
 // as the current one; `invoke` runs a call as described by a `CallSpec` (open, run
 // inside, record the result, end). Handles: `ManualRun`, `ManualSpan`,
 // `ManualModelSpan` wrap an observation for a caller; never hand out the observation.
-export { init } from './api/lifecycle.js';
+// Framework integrations (`integrations/*`) also use the hooks of
+// src/tracing/integration-bridge.ts (client lookup, context resolver, problem reporting).
+export { getClient, init } from './api/lifecycle.js';
 export { Northstar } from './client/northstar.js';
 export type { NorthstarOptions } from './config/options.js';
-export { NorthstarDecoratorError } from './errors/northstar-error.js';
+export { NorthstarConfigError, NorthstarDecoratorError } from './errors/northstar-error.js';
 export type { CompiledPrompt } from './prompts/prompt-version.js';
 export type { SpanKind } from './registry/records.js';
 export { REDACTED } from './serialize/redaction.js';
 export { ManualModelSpan, ManualRun, ManualSpan, NOOP_MODEL_SPAN, NOOP_RUN, NOOP_SPAN } from './tracing/handle-classes.js';
 export type { Attributes, ModelSpan } from './tracing/handles.js';
+export { contextObservation, coreOf, reportProblem, setContextResolver, startedAt } from './tracing/integration-bridge.js';
 export { argumentsByName, type CallSpec, type InputSource, invoke, runScoped } from './tracing/instrument.js';
 export { asModelObservation, type ModelObservation } from './tracing/model-observation.js';
 export type { Observation, RunObservation, SpanObservation } from './tracing/observation.js';

@@ -1,6 +1,6 @@
 // scripts/check-imports.mjs (a step of `npm test`): it passes on this repository and fails
-// on a file cycle, a folder cycle, src/ importing decorators/, decorators/ bypassing
-// src/internal.ts, and provider-shape parsing importing the engine.
+// on a file cycle, a folder cycle, src/ importing decorators/ or integrations/, either
+// of them bypassing src/internal.ts, and provider-shape parsing importing the engine.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -75,6 +75,20 @@ describe('check-imports', () => {
     assert.match(result.output, /src\/api\/a\.ts imports decorators\/d\.ts: src\/ never imports decorators\//);
     assert.match(result.output, /decorators\/d\.ts imports src\/api\/a\.ts: decorators\/ reaches the engine only through src\/internal\.ts/);
     assert.doesNotMatch(result.output, /decorators\/ok\.ts/);
+  });
+
+  it('fails when src/ imports integrations/, or integrations/ skips src/internal.ts', () => {
+    const result = check({
+      'src/internal.ts': "export const engine = 1;\n",
+      'src/tracing/t.ts': "import { p } from '../../integrations/otel/p.js';\nexport const t = p;\n",
+      'integrations/otel/p.ts': "export const p = 1;\n",
+      'integrations/otel/q.ts': "import { t } from '../../src/tracing/t.js';\nexport const q = t;\n",
+      'integrations/ai-sdk/ok.ts': "import { engine } from '../../src/internal.js';\nimport { p } from '../otel/p.js';\nexport const ok = engine + p;\n",
+    });
+    assert.equal(result.status, 1);
+    assert.match(result.output, /src\/tracing\/t\.ts imports integrations\/otel\/p\.ts: src\/ never imports integrations\//);
+    assert.match(result.output, /integrations\/otel\/q\.ts imports src\/tracing\/t\.ts: integrations\/ reaches the engine only through src\/internal\.ts/);
+    assert.doesNotMatch(result.output, /integrations\/ai-sdk\/ok\.ts/);
   });
 
   it('fails when provider-shape parsing imports the tracing engine', () => {

@@ -5,7 +5,7 @@
 // identical results. Like the ingest server it imports nothing from src/.
 //
 // The scenario comes from the `x-scenario` request header (default `text`):
-//   text | tools | thinking (Anthropic) | reasoning (Responses) | multi (two chat choices)
+//   text | tools | agent (tools until their results are sent, then text) | thinking (Anthropic) | reasoning (Responses) | multi (two chat choices)
 //   error-400 | error-429 | error-500 | cut (stream only: the socket is destroyed mid-SSE)
 //   reply (chat, not streamed: the message content is the URL-encoded `x-reply` header)
 // `stream: true` in the body selects the streamed form of the same answer.
@@ -147,13 +147,16 @@ const WEATHER_CALLS = [
   { id: 'call_time_2', type: 'function', function: { name: 'get_time', arguments: '{"tz":"Europe/Paris"}' } },
 ];
 
-function chatMessage(scenario: string): any {
-  if (scenario === 'tools') return { role: 'assistant', content: null, tool_calls: WEATHER_CALLS, refusal: null, annotations: [] };
+function chatMessage(scenario: string, body?: any): any {
+  // `agent`: asks for the tools until the conversation holds their results, then answers.
+  const answered = Array.isArray(body?.messages) && body.messages.some((m: any) => m?.role === 'tool');
+  if (scenario === 'tools' || (scenario === 'agent' && !answered)) return { role: 'assistant', content: null, tool_calls: WEATHER_CALLS, refusal: null, annotations: [] };
   return { role: 'assistant', content: 'Paris is the capital of France.', refusal: null, annotations: [] };
 }
 
 function chatCompletion(scenario: string, body: any): any {
-  const choices = [{ index: 0, message: chatMessage(scenario), logprobs: null, finish_reason: scenario === 'tools' ? 'tool_calls' : 'stop' }];
+  const message = chatMessage(scenario, body);
+  const choices = [{ index: 0, message, logprobs: null, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }];
   if (scenario === 'multi') choices.push({ index: 1, message: { role: 'assistant', content: 'It is Paris.', refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' });
   return {
     id: 'chatcmpl-fixed-1',

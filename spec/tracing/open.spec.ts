@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 
 import { currentModelSpan } from '../../decorators/index.js';
 import { flush, ManualModelSpan, ManualRun, ManualSpan, modelCall, span, trace } from '../../src/index.js';
-import { activeCore, currentObservation, openRun, openSpan, runInside } from '../../src/internal.js';
+import { activeCore, contextObservation, currentObservation, openRun, openSpan, runInside, setContextResolver } from '../../src/internal.js';
 import { assertNoRejections, suiteHarness, eventsOf, runNamed, spanNamed } from './ingest-harness.js';
 
 const h = suiteHarness();
@@ -44,6 +44,34 @@ describe('openRun / openSpan / runInside', () => {
     assert.equal(modelSpan.kind, 'model');
     assert.equal(modelSpan.parent_span_id, spanNamed(h.server, 'opened-span').id);
     assert.equal(modelSpan.attributes.model, 'gpt-4o-mini');
+  });
+
+  it('asks an integration\'s context resolver for the current observation, while one is set', async () => {
+    h.start();
+    const core = activeCore()!;
+    const run = openRun(core, 'resolved-run', {})!;
+    const other = openSpan(run, 'resolved-elsewhere', { kind: 'tool' })!;
+    const asked: unknown[] = [];
+    setContextResolver((store) => {
+      asked.push(store);
+      return other;
+    });
+    try {
+      runInside(run, () => {
+        assert.equal(currentObservation(), other, 'the resolver answers');
+        assert.equal(contextObservation(), run, 'NorthStar\'s own context is still there');
+        span('nested-by-resolver', () => undefined);
+      });
+      assert.deepEqual(asked.slice(0, 1), [run], 'the resolver gets NorthStar\'s own observation');
+    } finally {
+      setContextResolver(undefined);
+    }
+    runInside(run, () => assert.equal(currentObservation(), run, 'without a resolver, the async context alone'));
+    other.end();
+    run.end();
+    await flush();
+    assertNoRejections(h.server);
+    assert.equal(spanNamed(h.server, 'nested-by-resolver').parent_span_id, spanNamed(h.server, 'resolved-elsewhere').id);
   });
 
   it('links a run opened inside another by metadata.parent_trace_id', async () => {

@@ -32,6 +32,11 @@ export interface GlobalState {
   exitHookInstalled: boolean;
   /** Set once any enabled client exists: until then no code can be inside a trace, so the async-context lookup is skipped. */
   tracing: boolean;
+  /**
+   * Set by an integration whose framework keeps its own async context (OpenTelemetry):
+   * given the observation of NorthStar's context, returns the innermost current one.
+   */
+  externalContext?: (store: object | undefined) => object | undefined;
 }
 
 const SLOT = Symbol.for('northstar-ai.global.v1');

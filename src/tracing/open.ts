@@ -48,7 +48,12 @@ export function activeCore(): ClientCore | undefined {
 /** The run or span the current async flow is in. */
 export function currentObservation(): Observation | undefined {
   // While no client was ever enabled nothing can be traced: skip the async-context lookup.
-  return globalState.tracing ? (globalState.context.getStore() as Observation | undefined) : undefined;
+  if (!globalState.tracing) return undefined;
+  const store = globalState.context.getStore() as Observation | undefined;
+  // An integration that keeps its own async context (OpenTelemetry) may know of a span
+  // opened inside this one (src/tracing/integration-bridge.ts, setContextResolver).
+  const external = globalState.externalContext;
+  return external === undefined ? store : (external(store) as Observation | undefined);
 }
 
 /**
