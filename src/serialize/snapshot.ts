@@ -44,6 +44,16 @@ export interface SnapshotOptions extends Partial<SnapshotLimits> {
    * @default undefined
    */
   mask?: (value: string) => string;
+  /**
+   * Extra credential patterns, compiled by `compileSecretPatterns` (global flag): every
+   * match in a captured string or error message becomes `'[REDACTED]'`. @default []
+   */
+  redactPatterns?: readonly RegExp[];
+  /**
+   * Scan every captured string (and error message) for credentials by key and by form (see
+   * `redactText`). Turning it off is for measuring its cost only. @default true
+   */
+  scanStrings?: boolean;
 }
 
 /** Turns any value into a JSON-safe deep copy. Never throws. */
@@ -95,6 +105,8 @@ const arrayBufferByteLength = getter(ArrayBuffer.prototype, 'byteLength');
 const sharedArrayBufferByteLength =
   typeof SharedArrayBuffer === 'function' ? getter(SharedArrayBuffer.prototype, 'byteLength') : undefined;
 
+const identity = (text: string): string => text;
+
 /** The options of one snapshotter, resolved once. */
 interface Compiled {
   readonly maxDepth: number;
@@ -103,6 +115,8 @@ interface Compiled {
   readonly maxTotalNodes: number;
   readonly redactKey: (key: string) => boolean;
   readonly mask: ((value: string) => string) | undefined;
+  /** Redacts credentials in a captured string (identity when `scanStrings` is false). */
+  scan: (text: string) => string;
 }
 
 function limit(value: unknown, fallback: number): number {
@@ -175,7 +189,7 @@ class SnapshotWalk {
     this.nodes += 1;
     switch (typeof value) {
       case 'string':
-        return this.string(value, false);
+        return this.string(value);
       case 'number':
         return convertNumber(value);
       case 'boolean':
@@ -201,14 +215,14 @@ class SnapshotWalk {
     }
   }
 
-  /** A captured string value: capped, sanitised, redacted when it is free text, masked; then the truncation suffix. */
-  string(value: string, freeText: boolean): string {
+  /** A captured string value: capped, sanitised, scanned for credentials, masked; then the truncation suffix. */
+  string(value: string): string {
     const { maxStringLength, mask } = this.options;
     let head = value;
     let dropped = 0;
     if (value.length > maxStringLength) [head, dropped] = cut(value, maxStringLength);
     head = sanitizeString(head);
-    if (freeText) head = redactText(head, this.options.redactKey);
+    head = this.options.scan(head);
     if (mask !== undefined) head = this.masked(head, mask);
     return dropped === 0 ? head : head + truncationSuffix(dropped);
   }
@@ -263,7 +277,7 @@ class SnapshotWalk {
         message = undefined;
       }
       if (typeof message !== 'string') message = typeof error === 'string' ? error : '';
-      let text = redactText(this.markerText(message as string), this.options.redactKey);
+      let text = this.options.scan(this.markerText(message as string));
       if (text !== '' && this.options.mask !== undefined) text = this.masked(text, this.options.mask);
       return text === '' || text === MASK_ERROR ? UNSERIALIZABLE : `[Unserializable: ${text}]`;
     } catch {
@@ -322,7 +336,7 @@ class SnapshotWalk {
     if (types.isWeakMap(value)) return '[WeakMap]';
     if (types.isWeakSet(value)) return '[WeakSet]';
     if (types.isBoxedPrimitive(value)) {
-      if (types.isStringObject(value)) return this.string(call(stringValueOf, value), false);
+      if (types.isStringObject(value)) return this.string(call(stringValueOf, value));
       if (types.isNumberObject(value)) return convertNumber(call(numberValueOf, value));
       if (types.isBooleanObject(value)) return call(booleanValueOf, value);
       if (types.isBigIntObject(value)) return this.text(`${call(bigIntValueOf, value)}n`);
@@ -339,7 +353,7 @@ class SnapshotWalk {
   private url(value: URL): string {
     let href = value.href;
     if (value.password !== '') href = href.replace(/^([^:/?#]+:\/\/[^/?#@:]*:)[^/?#@]*@/, `$1${REDACTED}@`);
-    return this.string(href, true);
+    return this.string(href);
   }
 
   private array(value: readonly unknown[], depth: number): JsonValue {
@@ -467,7 +481,7 @@ class SnapshotWalk {
     const name = this.read(error, 'name');
     out['name'] = typeof name === 'string' ? this.text(name) : 'Error';
     const message = this.read(error, 'message');
-    out['message'] = typeof message === 'string' ? this.string(message, true) : '';
+    out['message'] = typeof message === 'string' ? this.string(message) : '';
     this.ancestors.push(value);
     try {
       this.properties(value, out, depth, ERROR_OWN_KEYS);
@@ -574,8 +588,14 @@ export function createSnapshotter(options?: SnapshotOptions): Snapshotter {
     // Redaction is on unless the caller says otherwise: leaking a secret is the worse failure.
     redactKey: typeof options.redactKey === 'function' ? options.redactKey : compileRedaction(),
     mask: typeof options.mask === 'function' ? options.mask : undefined,
+    scan: identity,
   };
-  const { maxStringLength, mask } = compiled;
+  if (options.scanStrings !== false) {
+    const { redactKey } = compiled;
+    const patterns = Array.isArray(options.redactPatterns) ? [...options.redactPatterns] : [];
+    compiled.scan = (text) => redactText(text, redactKey, patterns);
+  }
+  const { maxStringLength, mask, scan } = compiled;
   // Strings are the most common capture: clean, short, unmasked ones come back as they are.
   const plainStrings = mask === undefined;
 
@@ -583,7 +603,7 @@ export function createSnapshotter(options?: SnapshotOptions): Snapshotter {
     try {
       switch (typeof value) {
         case 'string':
-          if (plainStrings && value.length <= maxStringLength) return sanitizeString(value);
+          if (plainStrings && value.length <= maxStringLength) return scan(sanitizeString(value));
           break;
         case 'number':
           return convertNumber(value);

@@ -9,6 +9,7 @@ import { createEntry, type Entry, type RegistryStats, RunRegistry } from '../reg
 import { compileRedaction } from '../serialize/redaction.js';
 import { createSnapshotter, redactText, type Snapshotter } from '../serialize/snapshot.js';
 import { sanitizeString } from '../serialize/sanitize-string.js';
+import { hideInternals } from '../debug/inspect.js';
 import type { ClientCore } from './client-core.js';
 import type { Attributes, ModelCallOptions, SpanOptions } from './handles.js';
 import { ModelObservation } from './model-observation.js';
@@ -62,7 +63,7 @@ class Core implements ClientCore {
   ) {
     this.logger = createLogger({ debug: config.debug, onError: config.onError, secret: config.apiKey });
     this.redactKey = compileRedaction(config.redactKeys);
-    this.snapshot = createSnapshotter({ ...config.limits, redactKey: this.redactKey, mask: config.mask });
+    this.snapshot = createSnapshotter({ ...config.limits, redactKey: this.redactKey, mask: config.mask, redactPatterns: config.redactPatterns });
     this.registry = new RunRegistry(config.maxQueueSize);
     this.flusher = new BatchFlusher(this.registry, transport, config, this.logger);
     const session: SessionRecord = { id: newId(), created_at: nowIso() };
@@ -84,7 +85,7 @@ class Core implements ClientCore {
   }
 
   redactText(text: string): string {
-    const redacted = redactText(text, this.redactKey);
+    const redacted = redactText(text, this.redactKey, this.config.redactPatterns);
     const mask = this.config.mask;
     if (mask === undefined) return redacted;
     // Error messages often quote the very values the mask hides (emails, card numbers).
@@ -400,6 +401,14 @@ function endObservation(observation: Observation | undefined, options: { error?:
     observation.client.logger.problem('internal', `end failed: ${String(error)}`, error);
   }
 }
+// util.inspect, console.log and JSON.stringify show what a reader needs, never the client's
+// machinery (which holds the configuration and the transport).
+hideInternals(Northstar, (client) => ({ enabled: client.enabled, sessionId: client.sessionId, endpoint: displayUrl(client.config.endpoint) }));
+hideInternals(ManualObservation, (handle) => ({ id: handle.id }));
+// The handles given to trace()/span() callbacks are the observations themselves.
+hideInternals(RunObservation, (handle) => ({ id: handle.id, ended: handle.ended }));
+hideInternals(SpanObservation, (handle) => ({ id: handle.id, ended: handle.ended }));
+
 const NOOP_MANUAL_RUN = new ManualRun(undefined);
 
 /** An endpoint without credentials or query, for log lines. */
