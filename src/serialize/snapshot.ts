@@ -530,7 +530,7 @@ class SnapshotWalk {
     const { maxCollectionSize, maxTotalNodes } = this.options;
     // Object.keys asks a Proxy for every key's descriptor: a Proxy claiming a million keys
     // would cost a million trap calls whatever the caps, so Proxies are read up to the cap.
-    const { keys, total } = types.isProxy(value) ? proxyKeys(value, maxCollectionSize + (skip?.size ?? 0)) : allKeys(value);
+    const { keys, total } = types.isProxy(value) ? proxyKeys(value, maxCollectionSize + (skip?.size ?? 0)) : allKeys(value, maxCollectionSize + (skip?.size ?? 0));
     let kept = 0;
     let index = 0;
     for (; index < keys.length && kept < maxCollectionSize; index++) {
@@ -632,9 +632,25 @@ function streamName(value: Stream): string {
   }
 }
 
-function allKeys(value: object): { keys: readonly string[]; total: number } {
+// V8 has no partial key enumeration: Object.keys, for...in (even with break) and
+// Reflect.ownKeys all list every key first (about 0.35 s for a million keys). So a huge
+// object's first keys are listed once and remembered: a later capture of the same object
+// reads only those (their values fresh; a key deleted since is skipped, one added since is
+// counted in the marker but not shown). Ordinary objects are listed every time, as before.
+const HUGE_OBJECT_KEYS = 10_000;
+const hugeObjectKeys = new WeakMap<object, { keys: readonly string[]; total: number }>();
+
+function allKeys(value: object, cap: number): { keys: readonly string[]; total: number } {
+  const known = hugeObjectKeys.get(value);
+  if (known !== undefined && known.keys.length >= cap) {
+    const keys = known.keys.filter((key) => hasOwn(value, key));
+    return { keys, total: known.total - (known.keys.length - keys.length) };
+  }
   const keys = objectKeys(value);
-  return { keys, total: keys.length };
+  if (keys.length < HUGE_OBJECT_KEYS) return { keys, total: keys.length };
+  const kept = { keys: keys.slice(0, Math.max(cap, 1_000)), total: keys.length };
+  hugeObjectKeys.set(value, kept);
+  return kept;
 }
 
 /** The first `cap` enumerable string keys of a Proxy; `total` counts its string keys (an upper bound). */
