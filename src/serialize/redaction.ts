@@ -244,13 +244,23 @@ function redactKeyValues(text: string, redactKey: (key: string) => boolean): str
 /**
  * A credential recognised by its form. It is looked for only when the text holds `gate`
  * (one character: single-character indexOf is many times faster than a substring search
- * or a regex) and then one of `triggers`; each is a substring the pattern needs.
+ * or a regex) and then one of `triggers`, substrings the pattern needs (or a test of them).
+ * A substring search is quick when its first character is rare, so triggers start with one
+ * (`yJ` rather than `eyJ`, `k-` rather than `sk-`).
  */
 interface SecretForm {
   readonly gate: string;
-  readonly triggers: readonly string[];
+  readonly triggers: ReadonlyArray<string | ((text: string) => boolean)>;
   readonly pattern: RegExp;
   readonly replace: string | ((match: string, ...groups: string[]) => string);
+}
+
+/** A `gh?_` before some `_`: each `_` is found with indexOf (rare), rather than searching `gh` (common). */
+function ghPrefixed(text: string): boolean {
+  for (let at = text.indexOf('_', 3); at !== -1; at = text.indexOf('_', at + 1)) {
+    if (text.charCodeAt(at - 3) === 103 && text.charCodeAt(at - 2) === 104) return true;
+  }
+  return false;
 }
 
 function isBasicCredentials(encoded: string): boolean {
@@ -280,13 +290,13 @@ const SECRET_FORMS: readonly SecretForm[] = [
     pattern: /\b(basic)[ \t]+([A-Za-z0-9+/]{4,4096}={0,2})(?![\w+/=])/g,
     replace: (match, scheme, credentials) => (isBasicCredentials(credentials as string) ? `${scheme} ${REDACTED}` : match),
   },
-  { gate: 'J', triggers: ['eyJ'], pattern: /\beyJ[\w-]{2,8192}\.[\w-]{2,16384}\.[\w-]{0,8192}/g, replace: REDACTED },
+  { gate: 'J', triggers: ['yJ'], pattern: /\beyJ[\w-]{2,8192}\.[\w-]{2,16384}\.[\w-]{0,8192}/g, replace: REDACTED },
   // `sk-learn-pipelines` is prose; a key has digits (or is long).
-  { gate: '-', triggers: ['sk-'], pattern: /\bsk-[\w-]{10,512}/g, replace: (match) => (/\d/.test(match) || match.length >= 35 ? REDACTED : match) },
+  { gate: '-', triggers: ['k-'], pattern: /\bsk-[\w-]{10,512}/g, replace: (match) => (/\d/.test(match) || match.length >= 35 ? REDACTED : match) },
   { gate: '-', triggers: ['xox'], pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,255}/g, replace: REDACTED },
-  { gate: '_', triggers: ['k_live_', 'k_test_'], pattern: /\b[sr]k_(?:live|test)_[A-Za-z0-9]{10,255}/g, replace: REDACTED },
-  { gate: '_', triggers: ['gh'], pattern: /\bgh[pousr]_[A-Za-z0-9]{20,255}/g, replace: REDACTED },
-  { gate: '_', triggers: ['github_pat_'], pattern: /\bgithub_pat_\w{20,255}/g, replace: REDACTED },
+  { gate: '_', triggers: ['_live_', '_test_'], pattern: /\b[sr]k_(?:live|test)_[A-Za-z0-9]{10,255}/g, replace: REDACTED },
+  { gate: '_', triggers: [ghPrefixed], pattern: /\bgh[pousr]_[A-Za-z0-9]{20,255}/g, replace: REDACTED },
+  { gate: '_', triggers: ['_pat_'], pattern: /\bgithub_pat_\w{20,255}/g, replace: REDACTED },
   { gate: 'A', triggers: ['AKIA', 'ASIA'], pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, replace: REDACTED },
 ];
 // The characters of the gates and the key-value separators. Clean text holds none of them
@@ -340,7 +350,12 @@ function redactForms(text: string): string {
     if (out.indexOf(gate) === -1) continue;
     for (const form of forms) {
       let triggered = false;
-      for (const trigger of form.triggers) if (out.indexOf(trigger) !== -1) triggered = true;
+      for (const trigger of form.triggers) {
+        if (typeof trigger === 'string' ? out.indexOf(trigger) !== -1 : trigger(out)) {
+          triggered = true;
+          break;
+        }
+      }
       if (triggered) out = out.replace(form.pattern, form.replace as (match: string, ...groups: string[]) => string);
     }
   }
