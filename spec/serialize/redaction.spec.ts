@@ -4,8 +4,10 @@ import { DEFAULT_REDACT_KEYS, REDACTED, compileRedaction, redactText } from '../
 import { redactText as redactTextFromSnapshot } from '../../src/serialize/snapshot.js';
 
 describe('DEFAULT_REDACT_KEYS', () => {
-  it('lists the six default keys and cannot be changed', () => {
-    assert.deepEqual([...DEFAULT_REDACT_KEYS], ['api_key', 'authorization', 'cookie', 'password', 'secret', 'token']);
+  it('lists the default keys and cannot be changed', () => {
+    assert.deepEqual([...DEFAULT_REDACT_KEYS], [
+      'api_key', 'authorization', 'cookie', 'password', 'passphrase', 'pwd', 'private_key', 'secret_key', 'credentials', 'secret', 'auth', 'token',
+    ]);
     assert.equal(Object.isFrozen(DEFAULT_REDACT_KEYS), true);
     assert.equal(REDACTED, '[REDACTED]');
   });

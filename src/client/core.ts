@@ -8,9 +8,8 @@ import type { SessionRecord } from '../registry/records.js';
 import { createEntry, type Entry, type QueueStats, RecordQueue } from '../registry/record-queue.js';
 import { RunRecorder } from '../registry/run-recorder.js';
 import { notifyRecordTaps, recordTaps } from '../tracing/record-tap.js';
-import { applyMask } from '../serialize/mask.js';
 import { compileRedaction } from '../serialize/redaction.js';
-import { createSnapshotter, redactText, type Snapshotter } from '../serialize/snapshot.js';
+import { createSnapshotter, createTextRedactor, type SnapshotOptions, type Snapshotter } from '../serialize/snapshot.js';
 import type { Attributes } from '../tracing/handles.js';
 import { emptyObject, mergeInto } from '../tracing/observation.js';
 import { newId, nowIso } from '../tracing/timing.js';
@@ -29,7 +28,8 @@ export class Core implements ClientCore {
   readonly flusher: BatchFlusher;
   /** The last `keepRuns` finished runs, for `getRecordedRun()` (only when `keepRuns` > 0). */
   readonly recorder: RunRecorder | undefined;
-  private readonly redactKey: (key: string) => boolean;
+  /** Error messages: the snapshotter's own string redaction (key rules, forms, redactPatterns, then mask). */
+  private readonly redactMessage: (text: string) => string;
   private openRuns = 0;
   private closing = false;
   private exitSeq = -1;
@@ -39,8 +39,14 @@ export class Core implements ClientCore {
     transport: Transport,
   ) {
     this.logger = createLogger({ debug: config.debug, onError: config.onError, secret: config.apiKey });
-    this.redactKey = compileRedaction(config.redactKeys);
-    this.snapshot = createSnapshotter({ ...config.limits, redactKey: this.redactKey, mask: config.mask });
+    const capture: SnapshotOptions = {
+      ...config.limits,
+      redactKey: compileRedaction(config.redactKeys),
+      mask: config.mask,
+      redactPatterns: config.redactPatterns,
+    };
+    this.snapshot = createSnapshotter(capture);
+    this.redactMessage = createTextRedactor(capture);
     this.queue = new RecordQueue(config.maxQueueSize);
     this.flusher = new BatchFlusher(this.queue, transport, config, this.logger);
     this.recorder = config.keepRuns > 0 ? new RunRecorder(config.keepRuns) : undefined;
@@ -65,10 +71,9 @@ export class Core implements ClientCore {
   }
 
   redactText(text: string): string {
-    const redacted = redactText(text, this.redactKey);
-    const mask = this.config.mask;
-    // Error messages often quote the very values the mask hides (emails, card numbers).
-    return mask === undefined ? redacted : applyMask(redacted, mask);
+    // Error messages often quote the very values the mask hides (emails, card numbers) and
+    // the credentials a captured string would lose: the same redaction, applied once.
+    return this.redactMessage(text);
   }
 
   runStarted(): void {

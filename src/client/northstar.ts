@@ -1,5 +1,6 @@
 import type { NorthstarOptions, ResolvedConfig } from '../config/options.js';
 import { resolveConfig } from '../config/resolve-config.js';
+import { hideInternals } from '../debug/inspect.js';
 import { createLogger } from '../debug/logger.js';
 import { createHttpTransport } from '../export/http-transport.js';
 import type { PromptVersion } from '../prompts/prompt-version.js';
@@ -148,6 +149,10 @@ export class Northstar {
     return { enabled: this.enabled, ...base };
   }
 }
+
+// util.inspect, console.log and JSON.stringify show what a reader needs, never the client's
+// machinery (which holds the configuration and the transport).
+hideInternals(Northstar, (client) => ({ enabled: client.enabled, sessionId: client.sessionId, endpoint: displayUrl(client.config.endpoint) }));
 
 /** An endpoint without credentials or query, for log lines. */
 function displayUrl(endpoint: string): string {

@@ -32,6 +32,12 @@ export interface NorthstarOptions {
   captureOutputs?: boolean;
   /** Keys whose values are replaced by `"[REDACTED]"`, added to the defaults (case-insensitive). @default [] */
   redactKeys?: readonly string[];
+  /**
+   * Extra credential forms: every match in a captured string or error message becomes
+   * `"[REDACTED]"` (the whole match; use a lookbehind to keep a prefix), after the built-in
+   * forms (README, "Secrets"). Each must be a RegExp that cannot match the empty string. @default []
+   */
+  redactPatterns?: readonly RegExp[];
   /** Hook applied to every captured string value before it is queued (e.g. hide emails). @default undefined */
   mask?: (value: string) => string;
   /** Size caps of captured values. @default { maxDepth: 10, maxStringLength: 10000, maxCollectionSize: 200, maxTotalNodes: 5000 } */
@@ -61,6 +67,7 @@ export interface ResolvedConfig {
   readonly enabled: boolean;
   /** Why the client is disabled, when it is. */
   readonly disabledReason?: string;
+  /** Not enumerable, so `JSON.stringify` and `util.inspect` of the configuration leave it out. */
   readonly apiKey: string;
   readonly endpoint: string;
   readonly project?: string;
@@ -69,6 +76,8 @@ export interface ResolvedConfig {
   readonly captureInputs: boolean;
   readonly captureOutputs: boolean;
   readonly redactKeys: readonly string[];
+  /** The user's `redactPatterns`, compiled with the global flag. */
+  readonly redactPatterns: readonly RegExp[];
   readonly mask?: (value: string) => string;
   readonly limits: Partial<SnapshotLimits>;
   readonly batchSize: number;

@@ -1,11 +1,12 @@
 import { NorthstarConfigError } from '../errors/northstar-error.js';
+import { compileRedaction, compileSecretPatterns, redactText } from '../serialize/redaction.js';
 import type { NorthstarOptions, ResolvedConfig } from './options.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'apiKey', 'projectId', 'endpoint', 'project', 'environment', 'enabled', 'debug', 'captureInputs',
-  'captureOutputs', 'redactKeys', 'mask', 'limits', 'batchSize', 'flushIntervalMs', 'maxQueueSize',
+  'captureOutputs', 'redactKeys', 'redactPatterns', 'mask', 'limits', 'batchSize', 'flushIntervalMs', 'maxQueueSize',
   'requestTimeoutMs', 'maxBatchBytes', 'allowInsecureHttp', 'onError', 'promptsEndpoint', 'keepRuns',
 ]);
 // Names people reach for from other SDKs, mapped to ours so the error can say so.
@@ -98,6 +99,10 @@ function checkEndpoint(raw: string, source: string, allowInsecureHttp: boolean):
   } catch {
     return fail(`${source} is not a valid URL: ${JSON.stringify(raw)}.`);
   }
+  // Credentials in the URL would be sent nowhere useful and printed in every diagnostic.
+  if (url.username !== '' || url.password !== '') {
+    fail(`${source} must not contain credentials (user:password@); pass the API key as apiKey, and remove them from the URL.`);
+  }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     fail(`${source} must be an http(s) URL, got ${JSON.stringify(raw)}.`);
   }
@@ -109,9 +114,34 @@ function checkEndpoint(raw: string, source: string, allowInsecureHttp: boolean):
 
 /**
  * Merges options over environment variables, validates everything and decides whether
- * the client is enabled. Throws `NorthstarConfigError` naming the option at fault.
+ * the client is enabled. Throws `NorthstarConfigError` naming the option at fault; its
+ * message never holds the API key (given or from the environment) or a credential form.
  */
 export function resolveConfig(options: NorthstarOptions = {}, env: Env = process.env): ResolvedConfig {
+  try {
+    return resolve(options, env);
+  } catch (error) {
+    if (!(error instanceof NorthstarConfigError)) throw error;
+    throw new NorthstarConfigError(scrubSecrets(error.message, options, env));
+  }
+}
+
+const DEFAULT_KEY_RULE = compileRedaction();
+
+/** A rejected value may be the key pasted into the wrong option: blank out every copy of it. */
+function scrubSecrets(message: string, options: NorthstarOptions, env: Env): string {
+  const keys = [(options as { apiKey?: unknown } | null)?.apiKey, env['NORTHSTAR_API_KEY']];
+  let text = message;
+  for (const key of keys) {
+    if (typeof key !== 'string') continue;
+    for (const form of [key, key.trim(), JSON.stringify(key).slice(1, -1)]) {
+      if (form.length >= 4) text = text.split(form).join('***');
+    }
+  }
+  return redactText(text, DEFAULT_KEY_RULE);
+}
+
+function resolve(options: NorthstarOptions, env: Env): ResolvedConfig {
   if (typeof options !== 'object' || options === null) fail('options must be an object.');
   checkUnknownKeys(options);
 
@@ -155,6 +185,9 @@ export function resolveConfig(options: NorthstarOptions = {}, env: Env = process
     fail('option redactKeys must be an array of non-empty strings.');
   }
 
+  const redactPatterns = compileSecretPatterns(options.redactPatterns);
+  if (typeof redactPatterns === 'string') fail(`option redactPatterns${redactPatterns}.`);
+
   const enabledFlag = optionBoolean(options, 'enabled') ?? envBoolean(env, 'NORTHSTAR_ENABLED') ?? true;
   const disabledReason = !enabledFlag
     ? 'disabled by the enabled option or NORTHSTAR_ENABLED'
@@ -164,10 +197,9 @@ export function resolveConfig(options: NorthstarOptions = {}, env: Env = process
         ? 'no projectId or endpoint (pass one, or set NORTHSTAR_PROJECT_ID or NORTHSTAR_ENDPOINT)'
         : undefined;
 
-  return {
+  const config = {
     enabled: disabledReason === undefined,
     disabledReason,
-    apiKey: apiKey ?? '',
     endpoint,
     project: optionString(options, 'project') ?? envString(env, 'NORTHSTAR_PROJECT'),
     environment: optionString(options, 'environment') ?? envString(env, 'NORTHSTAR_ENVIRONMENT'),
@@ -175,6 +207,7 @@ export function resolveConfig(options: NorthstarOptions = {}, env: Env = process
     captureInputs: optionBoolean(options, 'captureInputs') ?? envBoolean(env, 'NORTHSTAR_CAPTURE_INPUTS') ?? true,
     captureOutputs: optionBoolean(options, 'captureOutputs') ?? envBoolean(env, 'NORTHSTAR_CAPTURE_OUTPUTS') ?? true,
     redactKeys: [...redactKeys],
+    redactPatterns: redactPatterns as RegExp[],
     mask,
     limits: checkLimits(options.limits),
     batchSize: positive(options, 'batchSize', 50, true),
@@ -186,4 +219,9 @@ export function resolveConfig(options: NorthstarOptions = {}, env: Env = process
     promptsEndpoint,
     keepRuns,
   };
+  // A getter that is not enumerable: JSON.stringify, spreading and util.inspect (even with
+  // showHidden) never show the key.
+  const key = apiKey ?? '';
+  Object.defineProperty(config, 'apiKey', { get: () => key, enumerable: false });
+  return config as typeof config & { readonly apiKey: string };
 }

@@ -1,4 +1,5 @@
 import type { NorthstarDiagnostic } from '../config/options.js';
+import { compileRedaction, redactText } from '../serialize/redaction.js';
 
 /** Where the SDK reports what it does and what went wrong. Never throws. */
 export interface Logger {
@@ -11,8 +12,12 @@ export interface Logger {
 }
 
 const PREFIX = '[northstar-ai]';
+const DEFAULT_KEY_RULE = compileRedaction();
 
-/** Builds the logger of one client; `secret` (the API key) is blanked out of every line. */
+/**
+ * Builds the logger of one client; `secret` (the API key) is blanked out of every line, and
+ * so is every credential form `redactText` knows (a server's error page may quote one).
+ */
 export function createLogger(options: {
   debug: boolean;
   onError?: (d: NorthstarDiagnostic) => void;
@@ -20,7 +25,7 @@ export function createLogger(options: {
 }): Logger {
   const { debug, onError, secret } = options;
   const seen = new Set<string>();
-  const scrub = (text: string): string => (secret ? text.split(secret).join('***') : text);
+  const scrub = (text: string): string => redactText(secret ? text.split(secret).join('***') : text, DEFAULT_KEY_RULE);
   const print = (line: string): void => {
     try {
       console.warn(`${PREFIX} ${scrub(line)}`);

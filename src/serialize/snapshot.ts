@@ -46,6 +46,16 @@ export interface SnapshotOptions extends Partial<SnapshotLimits> {
    * @default undefined
    */
   mask?: (value: string) => string;
+  /**
+   * Extra credential patterns, compiled by `compileSecretPatterns` (global flag): every
+   * match in a captured string or error message becomes `'[REDACTED]'`. @default []
+   */
+  redactPatterns?: readonly RegExp[];
+  /**
+   * Scan every captured string (and error message) for credentials by key and by form (see
+   * `redactText`). Turning it off is for measuring its cost only. @default true
+   */
+  scanStrings?: boolean;
 }
 
 /** Turns any value into a JSON-safe deep copy. Never throws. */
@@ -96,6 +106,8 @@ const arrayBufferByteLength = getter(ArrayBuffer.prototype, 'byteLength');
 const sharedArrayBufferByteLength =
   typeof SharedArrayBuffer === 'function' ? getter(SharedArrayBuffer.prototype, 'byteLength') : undefined;
 
+const identity = (text: string): string => text;
+
 /** The options of one snapshotter, resolved once. */
 interface Compiled {
   readonly maxDepth: number;
@@ -104,6 +116,10 @@ interface Compiled {
   readonly maxTotalNodes: number;
   readonly redactKey: (key: string) => boolean;
   readonly mask: ((value: string) => string) | undefined;
+  /** Redacts credentials in a captured string (identity when `scanStrings` is false). */
+  readonly scan: (text: string) => string;
+  /** `scan`, then the user's `mask`: the one redaction of free text (see `createTextRedactor`). */
+  readonly redact: (text: string) => string;
 }
 
 function limit(value: unknown, fallback: number): number {
@@ -171,7 +187,7 @@ class SnapshotWalk {
     this.nodes += 1;
     switch (typeof value) {
       case 'string':
-        return this.string(value, false);
+        return this.string(value);
       case 'number':
         return convertNumber(value);
       case 'boolean':
@@ -197,15 +213,13 @@ class SnapshotWalk {
     }
   }
 
-  /** A captured string value: capped, sanitised, redacted when it is free text, masked; then the truncation suffix. */
-  string(value: string, freeText: boolean): string {
-    const { maxStringLength, mask } = this.options;
+  /** A captured string value: capped, sanitised, scanned for credentials, masked; then the truncation suffix. */
+  string(value: string): string {
+    const { maxStringLength } = this.options;
     let head = value;
     let dropped = 0;
     if (value.length > maxStringLength) [head, dropped] = cut(value, maxStringLength);
-    head = sanitizeString(head);
-    if (freeText) head = redactText(head, this.options.redactKey);
-    if (mask !== undefined) head = this.masked(head, mask);
+    head = this.options.redact(sanitizeString(head));
     return dropped === 0 ? head : head + truncationSuffix(dropped);
   }
 
@@ -215,10 +229,6 @@ class SnapshotWalk {
     if (value.length <= maxStringLength) return sanitizeString(value);
     const [head, dropped] = cut(value, maxStringLength);
     return sanitizeString(head) + truncationSuffix(dropped);
-  }
-
-  private masked(value: string, mask: (value: string) => string): string {
-    return applyMask(value, mask);
   }
 
   private markerText(value: string): string {
@@ -253,8 +263,8 @@ class SnapshotWalk {
         message = undefined;
       }
       if (typeof message !== 'string') message = typeof error === 'string' ? error : '';
-      let text = redactText(this.markerText(message as string), this.options.redactKey);
-      if (text !== '' && this.options.mask !== undefined) text = this.masked(text, this.options.mask);
+      const marker = this.markerText(message as string);
+      const text = marker === '' ? '' : this.options.redact(marker);
       return text === '' || text === MASK_ERROR ? UNSERIALIZABLE : `[Unserializable: ${text}]`;
     } catch {
       return UNSERIALIZABLE;
@@ -312,7 +322,7 @@ class SnapshotWalk {
     if (types.isWeakMap(value)) return '[WeakMap]';
     if (types.isWeakSet(value)) return '[WeakSet]';
     if (types.isBoxedPrimitive(value)) {
-      if (types.isStringObject(value)) return this.string(call(stringValueOf, value), false);
+      if (types.isStringObject(value)) return this.string(call(stringValueOf, value));
       if (types.isNumberObject(value)) return convertNumber(call(numberValueOf, value));
       if (types.isBooleanObject(value)) return call(booleanValueOf, value);
       if (types.isBigIntObject(value)) return this.text(`${call(bigIntValueOf, value)}n`);
@@ -329,7 +339,7 @@ class SnapshotWalk {
   private url(value: URL): string {
     let href = value.href;
     if (value.password !== '') href = href.replace(/^([^:/?#]+:\/\/[^/?#@:]*:)[^/?#@]*@/, `$1${REDACTED}@`);
-    return this.string(href, true);
+    return this.string(href);
   }
 
   private array(value: readonly unknown[], depth: number): JsonValue {
@@ -457,7 +467,7 @@ class SnapshotWalk {
     const name = this.read(error, 'name');
     out['name'] = typeof name === 'string' ? this.text(name) : 'Error';
     const message = this.read(error, 'message');
-    out['message'] = typeof message === 'string' ? this.string(message, true) : '';
+    out['message'] = typeof message === 'string' ? this.string(message) : '';
     this.ancestors.push(value);
     try {
       this.properties(value, out, depth, ERROR_OWN_KEYS);
@@ -506,7 +516,7 @@ class SnapshotWalk {
     const { maxCollectionSize, maxTotalNodes } = this.options;
     // Object.keys asks a Proxy for every key's descriptor: a Proxy claiming a million keys
     // would cost a million trap calls whatever the caps, so Proxies are read up to the cap.
-    const { keys, total } = types.isProxy(value) ? proxyKeys(value, maxCollectionSize + (skip?.size ?? 0)) : allKeys(value);
+    const { keys, total } = types.isProxy(value) ? proxyKeys(value, maxCollectionSize + (skip?.size ?? 0)) : allKeys(value, maxCollectionSize + (skip?.size ?? 0));
     let kept = 0;
     let index = 0;
     for (; index < keys.length && kept < maxCollectionSize; index++) {
@@ -556,16 +566,15 @@ class SnapshotWalk {
  */
 export function createSnapshotter(options?: SnapshotOptions): Snapshotter {
   options ??= {};
+  const text = compileText(options);
   const compiled: Compiled = {
     maxDepth: limit(options.maxDepth, DEFAULT_SNAPSHOT_LIMITS.maxDepth),
     maxStringLength: limit(options.maxStringLength, DEFAULT_SNAPSHOT_LIMITS.maxStringLength),
     maxCollectionSize: limit(options.maxCollectionSize, DEFAULT_SNAPSHOT_LIMITS.maxCollectionSize),
     maxTotalNodes: limit(options.maxTotalNodes, DEFAULT_SNAPSHOT_LIMITS.maxTotalNodes),
-    // Redaction is on unless the caller says otherwise: leaking a secret is the worse failure.
-    redactKey: typeof options.redactKey === 'function' ? options.redactKey : compileRedaction(),
-    mask: typeof options.mask === 'function' ? options.mask : undefined,
+    ...text,
   };
-  const { maxStringLength, mask } = compiled;
+  const { maxStringLength, mask, scan } = compiled;
   // Strings are the most common capture: clean, short, unmasked ones come back as they are.
   const plainStrings = mask === undefined;
 
@@ -573,7 +582,7 @@ export function createSnapshotter(options?: SnapshotOptions): Snapshotter {
     try {
       switch (typeof value) {
         case 'string':
-          if (plainStrings && value.length <= maxStringLength) return sanitizeString(value);
+          if (plainStrings && value.length <= maxStringLength) return scan(sanitizeString(value));
           break;
         case 'number':
           return convertNumber(value);
@@ -593,6 +602,31 @@ export function createSnapshotter(options?: SnapshotOptions): Snapshotter {
   };
 }
 
+/** The key rule, mask and string scan of a snapshotter or text redactor, resolved once. */
+function compileText(options: SnapshotOptions): Pick<Compiled, 'redactKey' | 'mask' | 'scan' | 'redact'> {
+  // Redaction is on unless the caller says otherwise: leaking a secret is the worse failure.
+  const redactKey = typeof options.redactKey === 'function' ? options.redactKey : compileRedaction();
+  const mask = typeof options.mask === 'function' ? options.mask : undefined;
+  let scan = identity;
+  if (options.scanStrings !== false) {
+    const patterns = Array.isArray(options.redactPatterns) ? [...options.redactPatterns] : [];
+    scan = (text) => redactText(text, redactKey, patterns);
+  }
+  const redact = mask === undefined ? scan : (text: string): string => applyMask(scan(text), mask);
+  return { redactKey, mask, scan, redact };
+}
+
+/**
+ * The redaction of free text such as a thrown error's message, exactly as a snapshotter
+ * with the same options treats a captured string: credentials scanned out by key and by
+ * form (`redactKey`, the built-in forms, `redactPatterns`), then the user's `mask`, each
+ * applied once. Never throws.
+ * @example const redact = createTextRedactor({ redactKey: compileRedaction(['ssn']), mask });
+ */
+export function createTextRedactor(options?: SnapshotOptions): (text: string) => string {
+  return compileText(options ?? {}).redact;
+}
+
 function streamName(value: Stream): string {
   try {
     const name = value.constructor?.name;
@@ -602,9 +636,25 @@ function streamName(value: Stream): string {
   }
 }
 
-function allKeys(value: object): { keys: readonly string[]; total: number } {
+// V8 has no partial key enumeration: Object.keys, for...in (even with break) and
+// Reflect.ownKeys all list every key first (about 0.35 s for a million keys). So a huge
+// object's first keys are listed once and remembered: a later capture of the same object
+// reads only those (their values fresh; a key deleted since is skipped, one added since is
+// counted in the marker but not shown). Ordinary objects are listed every time, as before.
+const HUGE_OBJECT_KEYS = 10_000;
+const hugeObjectKeys = new WeakMap<object, { keys: readonly string[]; total: number }>();
+
+function allKeys(value: object, cap: number): { keys: readonly string[]; total: number } {
+  const known = hugeObjectKeys.get(value);
+  if (known !== undefined && known.keys.length >= cap) {
+    const keys = known.keys.filter((key) => hasOwn(value, key));
+    return { keys, total: known.total - (known.keys.length - keys.length) };
+  }
   const keys = objectKeys(value);
-  return { keys, total: keys.length };
+  if (keys.length < HUGE_OBJECT_KEYS) return { keys, total: keys.length };
+  const kept = { keys: keys.slice(0, Math.max(cap, 1_000)), total: keys.length };
+  hugeObjectKeys.set(value, kept);
+  return kept;
 }
 
 /** The first `cap` enumerable string keys of a Proxy; `total` counts its string keys (an upper bound). */

@@ -2,6 +2,7 @@
 // `currentModelSpan()`, the manual client) receives one of these three classes, never
 // an observation. A handle without an observation is the no-op of its kind (disabled, or
 // outside a trace): same methods, nothing recorded, the same `TypeError`s.
+import { hideInternals } from '../debug/inspect.js';
 import type { TokenUsage } from '../model/usage.js';
 import type { CompiledPrompt } from '../prompts/prompt-version.js';
 import type { Attributes, ModelCallOptions, ModelSpan, ObservationHandle, SpanHandle, SpanOptions, TraceHandle, UsageInput } from './handles.js';
@@ -125,6 +126,11 @@ export class ManualModelSpan extends ManualSpan implements ModelSpan {
     this.observation?.linkPrompt(prompt);
   }
 }
+
+// util.inspect, console.log and JSON.stringify of any handle (ManualRun, ManualSpan,
+// ManualModelSpan, the no-op ones included) show its id, never the observation behind it,
+// which leads to the client's configuration, queue and transport.
+hideInternals(Handle, (handle) => ({ id: handle.id }));
 
 /** The run handle used when nothing is recorded. */
 export const NOOP_RUN: ManualRun = Object.freeze(new ManualRun(undefined));

@@ -1,3 +1,4 @@
+import { hideInternals } from '../debug/inspect.js';
 import type { EventRecord, EventType, JsonObject, RunRecord, SpanKind, SpanRecord, WireError } from '../registry/records.js';
 import { createEntry, type Entry } from '../registry/record-queue.js';
 import { sanitizeString } from '../serialize/sanitize-string.js';
@@ -16,10 +17,12 @@ export function recordName(name: unknown, fallback: string): string {
   return clipText(text, MAX_NAME_LENGTH);
 }
 
-/** `{ type, message }` of anything thrown, secrets redacted. */
+/** `{ type, message }` of anything thrown, secrets redacted (and masked) exactly once. */
 export function wireError(client: ClientCore, error: unknown): WireError {
   let type = 'Error';
   let message = '';
+  // A snapshot is already redacted and masked: its JSON is not redacted a second time.
+  let redacted = false;
   try {
     if (error instanceof Error) {
       // Many SDK errors (openai's APIError family) keep the inherited name 'Error': the class says more.
@@ -29,7 +32,12 @@ export function wireError(client: ClientCore, error: unknown): WireError {
     } else if (error !== null && typeof error === 'object') {
       type = (error as object).constructor?.name ?? 'Object';
       const m = (error as { message?: unknown }).message;
-      message = typeof m === 'string' ? m : JSON.stringify(client.snapshot(error));
+      if (typeof m === 'string') {
+        message = m;
+      } else {
+        message = JSON.stringify(client.snapshot(error));
+        redacted = true;
+      }
     } else {
       type = typeof error;
       message = String(error);
@@ -37,7 +45,7 @@ export function wireError(client: ClientCore, error: unknown): WireError {
   } catch {
     message = '[unreadable error]';
   }
-  message = client.redactText(sanitizeString(message));
+  if (!redacted) message = client.redactText(sanitizeString(message));
   if (message.length > MAX_ERROR_MESSAGE) message = `${clipText(message, MAX_ERROR_MESSAGE)}…`;
   return { type: sanitizeString(String(type)) || 'Error', message };
 }
@@ -185,6 +193,10 @@ interface ModelTotals {
 }
 
 /** A trace: one run of an agent. */
+// An observation is never handed to a caller, but an integration holds one: util.inspect,
+// console.log and JSON.stringify of it show its id, never the client behind it.
+hideInternals(Observation, (observation) => ({ id: observation.id, ended: observation.ended }));
+
 export class RunObservation extends Observation {
   readonly entry: Entry;
   readonly run: RunObservation = this;
