@@ -7,6 +7,10 @@
 // The scenario comes from the `x-scenario` request header (default `text`):
 //   text | tools | thinking (Anthropic) | reasoning (Responses) | multi (two chat choices)
 //   error-400 | error-429 | error-500 | cut (stream only: the socket is destroyed mid-SSE)
+//   agent (Chat Completions and Responses): answers like a model in an agent loop, from the
+//     request itself: after a tool result, the final text; else a call of the first tool
+//     that is not a handoff (`transfer_to_*`); else a call of the handoff; else text.
+// `POST /v1/traces/ingest` (the OpenAI Agents SDK's trace exporter) is accepted and logged.
 // `stream: true` in the body selects the streamed form of the same answer.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -82,6 +86,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, log: LlmRequest
       return body.stream ? sendSse(res, chatChunks(scenario, body), scenario, 'openai') : sendJson(res, 200, chatCompletion(scenario, body));
     case '/v1/responses':
       return body.stream ? sendSse(res, responseEvents(scenario, body), scenario, 'named') : sendJson(res, 200, response(scenario, body));
+    case '/v1/traces/ingest':
+      return sendJson(res, 200, {});
     case '/v1/messages':
       return body.stream ? sendSse(res, anthropicEvents(scenario, body), scenario, 'named') : sendJson(res, 200, anthropicMessage(scenario, body));
     default:
@@ -140,13 +146,15 @@ const WEATHER_CALLS = [
   { id: 'call_time_2', type: 'function', function: { name: 'get_time', arguments: '{"tz":"Europe/Paris"}' } },
 ];
 
-function chatMessage(scenario: string): any {
+function chatMessage(scenario: string, body: any): any {
+  if (scenario === 'agent') return agentChatMessage(body);
   if (scenario === 'tools') return { role: 'assistant', content: null, tool_calls: WEATHER_CALLS, refusal: null, annotations: [] };
   return { role: 'assistant', content: 'Paris is the capital of France.', refusal: null, annotations: [] };
 }
 
 function chatCompletion(scenario: string, body: any): any {
-  const choices = [{ index: 0, message: chatMessage(scenario), logprobs: null, finish_reason: scenario === 'tools' ? 'tool_calls' : 'stop' }];
+  const message = chatMessage(scenario, body);
+  const choices = [{ index: 0, message, logprobs: null, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }];
   if (scenario === 'multi') choices.push({ index: 1, message: { role: 'assistant', content: 'It is Paris.', refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' });
   return {
     id: 'chatcmpl-fixed-1',
@@ -165,15 +173,16 @@ function chatChunks(scenario: string, body: any): any[] {
   const includeUsage = body.stream_options?.include_usage === true;
   const chunk = (delta: any, finish: string | null = null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
   const chunks: any[] = [chunk({ role: 'assistant', content: '', refusal: null })];
-  if (scenario === 'tools') {
-    WEATHER_CALLS.forEach((call, index) => {
+  const message = chatMessage(scenario, body);
+  if (message.tool_calls) {
+    (message.tool_calls as typeof WEATHER_CALLS).forEach((call, index) => {
       chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }));
       const args = call.function.arguments;
       for (let i = 0; i < args.length; i += 7) chunks.push(chunk({ tool_calls: [{ index, function: { arguments: args.slice(i, i + 7) } }] }));
     });
     chunks.push(chunk({}, 'tool_calls'));
   } else {
-    for (const piece of ['Paris', ' is the', ' capital', ' of France', '.']) chunks.push(chunk({ content: piece }));
+    for (const piece of textPieces(message.content, ['Paris', ' is the', ' capital', ' of France', '.'])) chunks.push(chunk({ content: piece }));
     chunks.push(chunk({}, 'stop'));
   }
   if (includeUsage) chunks.push({ ...base, choices: [], usage: CHAT_USAGE });
@@ -190,7 +199,8 @@ const RESPONSES_USAGE = {
   total_tokens: 280,
 };
 
-function responseOutput(scenario: string): any[] {
+function responseOutput(scenario: string, body: any): any[] {
+  if (scenario === 'agent') return [agentResponseItem(body)];
   const output: any[] = [];
   if (scenario === 'reasoning' || scenario === 'tools') {
     output.push({ id: 'rs_fixed_1', type: 'reasoning', summary: [{ type: 'summary_text', text: 'The user asks about the weather; call the tool.' }] });
@@ -221,7 +231,7 @@ function response(scenario: string, body: any, status = 'completed'): any {
     instructions: body.instructions ?? null,
     max_output_tokens: body.max_output_tokens ?? null,
     model: body.model === 'gpt-4o-mini' ? 'gpt-4o-mini-2024-07-18' : String(body.model),
-    output: status === 'completed' ? responseOutput(scenario) : [],
+    output: status === 'completed' ? responseOutput(scenario, body) : [],
     parallel_tool_calls: true,
     previous_response_id: null,
     reasoning: { effort: null, summary: null },
@@ -242,18 +252,18 @@ function responseEvents(scenario: string, body: any): any[] {
   let seq = 0;
   const ev = (type: string, rest: any) => ({ type, sequence_number: seq++, ...rest });
   const events: any[] = [ev('response.created', { response: response(scenario, body, 'in_progress') }), ev('response.in_progress', { response: response(scenario, body, 'in_progress') })];
-  responseOutput(scenario).forEach((item, output_index) => {
+  responseOutput(scenario, body).forEach((item, output_index) => {
     if (item.type === 'message') {
       events.push(ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', content: [] } }));
       events.push(ev('response.content_part.added', { item_id: item.id, output_index, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } }));
-      for (const delta of ['Paris is', ' the capital', ' of France.']) {
+      for (const delta of textPieces(item.content[0].text, ['Paris is', ' the capital', ' of France.'])) {
         events.push(ev('response.output_text.delta', { item_id: item.id, output_index, content_index: 0, delta, logprobs: [] }));
       }
       events.push(ev('response.output_text.done', { item_id: item.id, output_index, content_index: 0, text: item.content[0].text, logprobs: [] }));
       events.push(ev('response.content_part.done', { item_id: item.id, output_index, content_index: 0, part: item.content[0] }));
     } else if (item.type === 'function_call') {
       events.push(ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', arguments: '' } }));
-      for (const delta of ['{"city"', ':"Paris"}']) events.push(ev('response.function_call_arguments.delta', { item_id: item.id, output_index, delta }));
+      for (const delta of [item.arguments.slice(0, 7), item.arguments.slice(7)]) events.push(ev('response.function_call_arguments.delta', { item_id: item.id, output_index, delta }));
       events.push(ev('response.function_call_arguments.done', { item_id: item.id, output_index, arguments: item.arguments }));
     } else {
       events.push(ev('response.output_item.added', { output_index, item }));
@@ -262,6 +272,47 @@ function responseEvents(scenario: string, body: any): any[] {
   });
   events.push(ev('response.completed', { response: response(scenario, body) }));
   return events;
+}
+
+// ---- The `agent` scenario: a model in an agent loop ----
+
+const AGENT_ANSWER = 'It is 18°C and sunny in Paris.';
+const TEXT = 'Paris is the capital of France.';
+
+/** Stream pieces of `text`: the fixed pieces of the usual answer, else word by word. */
+function textPieces(text: string, usual: string[]): string[] {
+  return text === TEXT ? usual : text.split(/(?= )/);
+}
+
+/** The next step of an agent loop: `{ tool, handoff }` to call, or neither for the final text. */
+function agentStep(lastIsToolResult: boolean, toolNames: string[]): { name: string; id: string; args: string } | undefined {
+  if (lastIsToolResult) return undefined;
+  const tool = toolNames.find((name) => !name.startsWith('transfer_to_'));
+  if (tool !== undefined) return { name: tool, id: 'call_tool_1', args: '{"city":"Paris"}' };
+  const handoff = toolNames.find((name) => name.startsWith('transfer_to_'));
+  return handoff === undefined ? undefined : { name: handoff, id: 'call_handoff_1', args: '{}' };
+}
+
+function agentChatMessage(body: any): any {
+  const messages: any[] = Array.isArray(body.messages) ? body.messages : [];
+  const last = messages[messages.length - 1];
+  const names = (Array.isArray(body.tools) ? body.tools : []).map((t: any) => t?.function?.name).filter((n: unknown) => typeof n === 'string');
+  const step = agentStep(last?.role === 'tool', names);
+  if (step === undefined) return { role: 'assistant', content: AGENT_ANSWER, refusal: null, annotations: [] };
+  return { role: 'assistant', content: null, tool_calls: [{ id: step.id, type: 'function', function: { name: step.name, arguments: step.args } }], refusal: null, annotations: [] };
+}
+
+function agentResponseItem(body: any): any {
+  const input: any[] = Array.isArray(body.input) ? body.input : [];
+  const last = input[input.length - 1];
+  // A handoff's output hands the turn to the next agent: only a real tool result ends the loop.
+  const toolResult = last?.type === 'function_call_output' && !String(last.call_id).startsWith('call_handoff');
+  const names = (Array.isArray(body.tools) ? body.tools : []).map((t: any) => t?.name).filter((n: unknown) => typeof n === 'string');
+  const step = agentStep(toolResult, names);
+  if (step === undefined) {
+    return { id: 'msg_agent_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: AGENT_ANSWER, annotations: [], logprobs: [] }] };
+  }
+  return { id: `fc_${step.id}`, type: 'function_call', status: 'completed', call_id: step.id, name: step.name, arguments: step.args };
 }
 
 // ---- Anthropic Messages ----

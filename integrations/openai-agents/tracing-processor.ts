@@ -1,0 +1,316 @@
+// A `TracingProcessor` for the OpenAI Agents SDK: each Agents trace becomes a NorthStar
+// run (or a child span when it starts inside a NorthStar trace), each Agents span a
+// NorthStar span. Only types are imported from `@openai/agents`: this module loads
+// nothing of the framework, and works next to (or instead of) OpenAI's own exporter.
+
+import type { Span, Trace, TracingProcessor } from '@openai/agents';
+
+import {
+  type BridgeModelObservation,
+  type BridgeObservation,
+  currentBridgeParent,
+  endObservation,
+  flushActiveClient,
+  openModelSpan,
+  openRoot,
+  openSpan,
+  reportProblem,
+} from '../../src/tracing/agents-bridge.js';
+import type { SpanKind } from '../../src/registry/records.js';
+
+type Bag = Record<string, any>;
+type AnySpan = Span<any>;
+
+const isBag = (value: unknown): value is Bag => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** What one Agents trace opened. */
+interface TraceState {
+  observation: BridgeObservation | undefined;
+  /** The last assistant text a model span of the trace returned: the run's final response. */
+  lastText: string | undefined;
+}
+
+/** The error a failed Agents span ends with (the SDK reports `{ message, data }`, not an Error). */
+class AgentsSpanError extends Error {
+  override readonly name = 'AgentsSpanError';
+}
+
+/**
+ * Sends the OpenAI Agents SDK's traces to NorthStar: a trace becomes a run (its
+ * `workflow_name` the run name, its `group_id` in the metadata), agents, tools,
+ * handoffs, guardrails and model calls become spans and events. Reports to the client
+ * `init()` installed.
+ *
+ * @example
+ * import { addTraceProcessor } from '@openai/agents';
+ * import { NorthstarTracingProcessor } from 'northstar-ai/openai-agents';
+ * addTraceProcessor(new NorthstarTracingProcessor());
+ */
+export class NorthstarTracingProcessor implements TracingProcessor {
+  private readonly traces = new Map<string, TraceState>();
+  private readonly spans = new Map<string, BridgeObservation>();
+
+  /** Opens the run (or the child span of the current NorthStar observation) of a trace. */
+  async onTraceStart(trace: Trace): Promise<void> {
+    try {
+      if (this.traces.has(trace.traceId)) return;
+      const metadata: Bag = { framework: 'openai-agents', workflow_name: trace.name, openai_trace_id: trace.traceId };
+      if (trace.groupId) metadata.group_id = trace.groupId;
+      if (isBag(trace.metadata)) metadata.trace_metadata = trace.metadata;
+      const observation = openRoot(trace.name || 'Agent workflow', { kind: 'workflow', metadata });
+      this.traces.set(trace.traceId, { observation, lastText: undefined });
+    } catch (error) {
+      reportProblem(undefined, 'openai-agents: onTraceStart failed', error);
+    }
+  }
+
+  /** Ends the run of a trace, with the last assistant text as its final response. */
+  async onTraceEnd(trace: Trace): Promise<void> {
+    try {
+      const state = this.traces.get(trace.traceId);
+      if (state === undefined) return;
+      this.traces.delete(trace.traceId);
+      endObservation(state.observation, { output: state.lastText });
+    } catch (error) {
+      reportProblem(undefined, 'openai-agents: onTraceEnd failed', error);
+    }
+  }
+
+  /** Opens the span of an Agents span under its parent span or its trace. */
+  async onSpanStart(span: AnySpan): Promise<void> {
+    try {
+      if (this.spans.has(span.spanId)) return;
+      const parent = this.parentOf(span);
+      if (parent === undefined) return;
+      const opened = startSpan(parent, span.spanData as Bag);
+      if (opened !== undefined) this.spans.set(span.spanId, opened);
+    } catch (error) {
+      reportProblem(undefined, 'openai-agents: onSpanStart failed', error);
+    }
+  }
+
+  /** Records what the span's data holds once it is done, and ends it. */
+  async onSpanEnd(span: AnySpan): Promise<void> {
+    const observation = this.spans.get(span.spanId);
+    if (observation === undefined) return;
+    this.spans.delete(span.spanId);
+    try {
+      const text = finishSpan(observation, span.spanData as Bag);
+      const state = this.traces.get(span.traceId);
+      if (state !== undefined && text !== undefined) state.lastText = text;
+      const error = span.error;
+      if (error) {
+        if (isBag(error.data)) observation.logMetadata({ error_data: error.data });
+        endObservation(observation, { error: new AgentsSpanError(String(error.message)) });
+      } else {
+        endObservation(observation);
+      }
+    } catch (error) {
+      reportProblem(observation, 'openai-agents: onSpanEnd failed', error);
+      endObservation(observation);
+    }
+  }
+
+  /** Ends what is still open (as interrupted) and flushes the NorthStar client. The client itself stays up: `shutdown()` of `northstar-ai` ends it. */
+  async shutdown(timeout?: number): Promise<void> {
+    for (const observation of this.spans.values()) endObservation(observation, { error: new AgentsSpanError('the tracing processor shut down before the span ended') });
+    this.spans.clear();
+    for (const state of this.traces.values()) endObservation(state.observation, { error: new AgentsSpanError('the tracing processor shut down before the trace ended') });
+    this.traces.clear();
+    await flushActiveClient(timeout);
+  }
+
+  /** Flushes the NorthStar client that `init()` installed. */
+  async forceFlush(): Promise<void> {
+    await flushActiveClient();
+  }
+
+  private parentOf(span: AnySpan): BridgeObservation | undefined {
+    if (span.parentId) {
+      const parent = this.spans.get(span.parentId);
+      if (parent !== undefined) return parent;
+    }
+    const state = this.traces.get(span.traceId);
+    if (state !== undefined) return state.observation;
+    // A span of a trace this processor never saw start (added mid-trace): keep it inside the current NorthStar trace if any.
+    return currentBridgeParent();
+  }
+}
+
+/** The NorthStar kind and name of an Agents span. */
+function kindAndName(data: Bag): [SpanKind | 'model', string] {
+  switch (data.type) {
+    case 'agent':
+      return ['agent', str(data.name) ?? 'agent'];
+    case 'task':
+      return ['workflow', str(data.name) ?? 'task'];
+    case 'turn':
+      return ['custom', `turn ${String(data.turn ?? '')}`.trim()];
+    case 'function':
+      return ['tool', str(data.name) ?? 'function'];
+    case 'generation':
+      return ['model', str(data.model) ?? 'generation'];
+    case 'response':
+      return ['model', 'response'];
+    case 'handoff':
+      return ['custom', data.to_agent ? `handoff to ${String(data.to_agent)}` : 'handoff'];
+    case 'guardrail':
+      return ['custom', `guardrail ${str(data.name) ?? ''}`.trim()];
+    case 'mcp_tools':
+      return ['tool', data.server ? `mcp list tools (${String(data.server)})` : 'mcp list tools'];
+    case 'transcription':
+    case 'speech':
+      return ['model', str(data.model) ?? String(data.type)];
+    default:
+      return ['custom', str(data.name) ?? str(data.type) ?? 'span'];
+  }
+}
+
+function startSpan(parent: BridgeObservation, data: Bag): BridgeObservation | undefined {
+  const [kind, name] = kindAndName(data);
+  const attributes: Bag = { openai_agents_span_type: data.type };
+  if (data.type === 'agent') {
+    if (Array.isArray(data.handoffs)) attributes.handoffs = data.handoffs;
+    if (Array.isArray(data.tools)) attributes.tools = data.tools;
+    if (data.output_type !== undefined) attributes.output_type = data.output_type;
+  } else if (data.type === 'turn') {
+    attributes.turn = data.turn;
+    if (data.agent_name !== undefined) attributes.agent_name = data.agent_name;
+  } else if (data.type === 'custom' && isBag(data.data)) {
+    attributes.data = data.data;
+  }
+  if (kind === 'model') return openModelSpan(parent, name, { attributes, model: str(data.model), provider: 'openai' });
+  const input = data.type === 'function' && data.input ? parseJson(data.input) : undefined;
+  const span = openSpan(parent, name, kind, { attributes, input });
+  if (span !== undefined && input !== undefined) startedWithInput.add(span);
+  return span;
+}
+
+/** Function spans whose arguments were recorded at start (the SDK usually fills them in later). */
+const startedWithInput = new WeakSet<BridgeObservation>();
+
+/** Records the finished span's data; returns the assistant text of a model span, if any. */
+function finishSpan(observation: BridgeObservation, data: Bag): string | undefined {
+  switch (data.type) {
+    case 'generation':
+      return finishGeneration(observation as BridgeModelObservation, data);
+    case 'response':
+      return finishResponse(observation as BridgeModelObservation, data);
+    case 'function': {
+      if (!startedWithInput.has(observation) && data.input !== undefined && data.input !== '') observation.recordInput(parseJson(data.input));
+      if (data.mcp_data !== undefined) observation.logMetadata({ mcp_data: data.mcp_data });
+      if (data.output !== undefined) observation.setOutput(parseJson(data.output));
+      return undefined;
+    }
+    case 'handoff': {
+      const handoff = { from_agent: data.from_agent ?? null, to_agent: data.to_agent ?? null };
+      observation.logMetadata(handoff);
+      observation.logEvent('handoff', handoff);
+      return undefined;
+    }
+    case 'guardrail': {
+      const result = { name: data.name ?? null, triggered: data.triggered === true };
+      observation.logMetadata({ guardrail: result.name, triggered: result.triggered });
+      observation.logEvent('guardrail_result', result);
+      return undefined;
+    }
+    case 'task':
+    case 'turn':
+      // The SDK's own sums of the model calls below: kept apart so run totals count each call once.
+      if (isBag(data.usage)) observation.logMetadata({ aggregate_usage: data.usage });
+      return undefined;
+    case 'agent':
+      if (Array.isArray(data.handoffs)) observation.logMetadata({ handoffs: data.handoffs });
+      if (Array.isArray(data.tools)) observation.logMetadata({ tools: data.tools });
+      return undefined;
+    case 'mcp_tools':
+      if (data.result !== undefined) observation.setOutput(data.result);
+      return undefined;
+    case 'transcription':
+    case 'speech':
+    case 'speech_group':
+      if (data.model_config !== undefined) observation.logMetadata({ model_config: data.model_config });
+      if (typeof data.input === 'string') observation.recordInput(data.input);
+      if (typeof data.output === 'string') observation.setOutput(data.output);
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A Chat Completions call (`OpenAIChatCompletionsModel`): messages in `input`, the completion in `output`. */
+function finishGeneration(model: BridgeModelObservation, data: Bag): string | undefined {
+  if (typeof data.model === 'string') model.setModel(data.model);
+  if (isBag(data.model_config)) model.logMetadata({ model_config: data.model_config });
+  if (data.input !== undefined) model.recordInputMessages(data.input);
+  let text: string | undefined;
+  if (Array.isArray(data.output)) {
+    for (const item of data.output) {
+      model.recordOutputMessage(item);
+      text = assistantText(item) ?? text;
+    }
+  }
+  if (isBag(data.usage)) model.recordUsage(usageOf(data.usage));
+  return text;
+}
+
+/** A Responses call (`OpenAIResponsesModel`): the request input in `_input`, the whole response in `_response`. */
+function finishResponse(model: BridgeModelObservation, data: Bag): string | undefined {
+  const response = isBag(data._response) ? data._response : undefined;
+  if (typeof response?.model === 'string') model.setModel(response.model);
+  if (data.response_id !== undefined) model.logMetadata({ response_id: data.response_id });
+  if (data._input !== undefined) {
+    const instructions = typeof response?.instructions === 'string' ? response.instructions : undefined;
+    model.recordInputMessages(instructions === undefined ? data._input : { model: response?.model ?? 'unknown', instructions, input: data._input });
+  }
+  if (response === undefined) return undefined;
+  model.recordOutputMessage(response);
+  return assistantText(response);
+}
+
+/** Agents usage (`input_tokens`, `output_tokens`, `details`) as the engine's token counts. */
+function usageOf(usage: Bag): Bag {
+  const details = isBag(usage.details) ? usage.details : {};
+  const inputDetails = isBag(usage.input_tokens_details) ? usage.input_tokens_details : isBag(details.input_tokens_details) ? details.input_tokens_details : {};
+  const outputDetails = isBag(usage.output_tokens_details) ? usage.output_tokens_details : isBag(details.output_tokens_details) ? details.output_tokens_details : {};
+  const counts: Bag = {};
+  const set = (key: string, value: unknown) => {
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) counts[key] = value;
+  };
+  set('inputTokens', usage.input_tokens);
+  set('outputTokens', usage.output_tokens);
+  set('totalTokens', usage.total_tokens ?? details.total_tokens);
+  set('cacheReadTokens', inputDetails.cached_tokens ?? details.cached_tokens ?? usage.cached_input_tokens);
+  set('reasoningTokens', outputDetails.reasoning_tokens ?? details.reasoning_tokens);
+  return counts;
+}
+
+/** The assistant text of a Responses response or a chat completion. */
+function assistantText(output: unknown): string | undefined {
+  if (!isBag(output)) return undefined;
+  if (typeof output.output_text === 'string' && output.output_text !== '') return output.output_text;
+  if (Array.isArray(output.output)) {
+    const texts: string[] = [];
+    for (const item of output.output) {
+      if (!isBag(item) || item.type !== 'message' || !Array.isArray(item.content)) continue;
+      for (const part of item.content) if (isBag(part) && part.type === 'output_text' && typeof part.text === 'string') texts.push(part.text);
+    }
+    return texts.length > 0 ? texts.join('') : undefined;
+  }
+  const message = Array.isArray(output.choices) && isBag(output.choices[0]) ? output.choices[0].message : output;
+  return isBag(message) && typeof message.content === 'string' && message.content !== '' ? message.content : undefined;
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** Tool arguments and results arrive as JSON text: record the value when it parses. */
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  const trimmed = text.trim();
+  if (!(trimmed.startsWith('{') || trimmed.startsWith('['))) return text;
+  try {
+    return JSON.parse(trimmed) as unknown;
+  } catch {
+    return text;
+  }
+}
