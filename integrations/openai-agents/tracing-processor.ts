@@ -26,9 +26,26 @@ const isBag = (value: unknown): value is Bag => value !== null && typeof value =
 /** What one Agents trace opened. */
 interface TraceState {
   observation: BridgeObservation | undefined;
+  /** The trace's name: a runner task of the same name is the trace itself, not a span of its own. */
+  name: string;
+  /** Spans of the trace still open. */
+  open: number;
   /** The last assistant text a model span of the trace returned: the run's final response. */
   lastText: string | undefined;
+  /** The error of a failed top-level span (the runner's task): the trace failed with it. */
+  error: AgentsSpanError | undefined;
 }
+
+/** One open Agents span. */
+interface SpanState {
+  observation: BridgeObservation | undefined;
+  traceId: string;
+  /** A runner task that stands for the whole trace: it adds to the trace's record rather than opening a span. */
+  isTrace: boolean;
+}
+
+/** Traces that failed are kept this long (by count) so that a late span still finds its run. */
+const MAX_FAILED_TRACES = 256;
 
 /** The error a failed Agents span ends with (the SDK reports `{ message, data }`, not an Error). */
 class AgentsSpanError extends Error {
@@ -39,7 +56,7 @@ class AgentsSpanError extends Error {
  * Sends the OpenAI Agents SDK's traces to NorthStar: a trace becomes a run (its
  * `workflow_name` the run name, its `group_id` in the metadata), agents, tools,
  * handoffs, guardrails and model calls become spans and events. Reports to the client
- * `init()` installed.
+ * `init()` installed; a trace that starts inside a NorthStar trace becomes its child span.
  *
  * @example
  * import { addTraceProcessor } from '@openai/agents';
@@ -48,17 +65,19 @@ class AgentsSpanError extends Error {
  */
 export class NorthstarTracingProcessor implements TracingProcessor {
   private readonly traces = new Map<string, TraceState>();
-  private readonly spans = new Map<string, BridgeObservation>();
+  private readonly spans = new Map<string, SpanState>();
+  private readonly failedTraces = new Map<string, BridgeObservation | undefined>();
 
   /** Opens the run (or the child span of the current NorthStar observation) of a trace. */
   async onTraceStart(trace: Trace): Promise<void> {
     try {
       if (this.traces.has(trace.traceId)) return;
+      const name = trace.name || 'Agent workflow';
       const metadata: Bag = { framework: 'openai-agents', workflow_name: trace.name, openai_trace_id: trace.traceId };
       if (trace.groupId) metadata.group_id = trace.groupId;
       if (isBag(trace.metadata)) metadata.trace_metadata = trace.metadata;
-      const observation = openRoot(trace.name || 'Agent workflow', { kind: 'workflow', metadata });
-      this.traces.set(trace.traceId, { observation, lastText: undefined });
+      const observation = openRoot(name, { kind: 'workflow', metadata });
+      this.traces.set(trace.traceId, { observation, name, open: 0, lastText: undefined, error: undefined });
     } catch (error) {
       reportProblem(undefined, 'openai-agents: onTraceStart failed', error);
     }
@@ -67,10 +86,11 @@ export class NorthstarTracingProcessor implements TracingProcessor {
   /** Ends the run of a trace, with the last assistant text as its final response. */
   async onTraceEnd(trace: Trace): Promise<void> {
     try {
+      this.failedTraces.delete(trace.traceId);
       const state = this.traces.get(trace.traceId);
       if (state === undefined) return;
       this.traces.delete(trace.traceId);
-      endObservation(state.observation, { output: state.lastText });
+      endObservation(state.observation, { output: state.lastText, error: state.error });
     } catch (error) {
       reportProblem(undefined, 'openai-agents: onTraceEnd failed', error);
     }
@@ -80,10 +100,16 @@ export class NorthstarTracingProcessor implements TracingProcessor {
   async onSpanStart(span: AnySpan): Promise<void> {
     try {
       if (this.spans.has(span.spanId)) return;
+      const data = span.spanData as Bag;
+      const state = this.traces.get(span.traceId);
+      if (state !== undefined) state.open++;
+      if (state !== undefined && !span.parentId && data.type === 'task' && data.name === state.name) {
+        this.spans.set(span.spanId, { observation: state.observation, traceId: span.traceId, isTrace: true });
+        return;
+      }
       const parent = this.parentOf(span);
-      if (parent === undefined) return;
-      const opened = startSpan(parent, span.spanData as Bag);
-      if (opened !== undefined) this.spans.set(span.spanId, opened);
+      const observation = parent === undefined ? undefined : startSpan(parent, data);
+      this.spans.set(span.spanId, { observation, traceId: span.traceId, isTrace: false });
     } catch (error) {
       reportProblem(undefined, 'openai-agents: onSpanStart failed', error);
     }
@@ -91,32 +117,46 @@ export class NorthstarTracingProcessor implements TracingProcessor {
 
   /** Records what the span's data holds once it is done, and ends it. */
   async onSpanEnd(span: AnySpan): Promise<void> {
-    const observation = this.spans.get(span.spanId);
-    if (observation === undefined) return;
+    const open = this.spans.get(span.spanId);
+    if (open === undefined) return;
     this.spans.delete(span.spanId);
+    const { observation } = open;
+    const state = this.traces.get(span.traceId);
+    if (state !== undefined) state.open--;
     try {
-      const text = finishSpan(observation, span.spanData as Bag);
-      const state = this.traces.get(span.traceId);
-      if (state !== undefined && text !== undefined) state.lastText = text;
+      const data = span.spanData as Bag;
       const error = span.error;
-      if (error) {
-        if (isBag(error.data)) observation.logMetadata({ error_data: error.data });
-        endObservation(observation, { error: new AgentsSpanError(String(error.message)) });
-      } else {
-        endObservation(observation);
+      const failure = error ? new AgentsSpanError(`${String(error.message)}${isBag(error.data) && typeof error.data.error === 'string' ? `: ${error.data.error}` : ''}`) : undefined;
+      if (observation !== undefined) {
+        if (open.isTrace) {
+          if (isBag(data.usage)) observation.logMetadata({ aggregate_usage: data.usage });
+        } else {
+          const text = finishSpan(observation, data);
+          if (state !== undefined && text !== undefined) state.lastText = text;
+          if (error && isBag(error.data)) observation.logMetadata({ error_data: error.data });
+          endObservation(observation, { error: failure });
+        }
+      }
+      if (state !== undefined && failure !== undefined && (open.isTrace || !span.parentId)) {
+        state.error ??= failure;
+        // The SDK never ends a trace whose run threw: end it once nothing of it is open.
+        if (state.open <= 0) this.endFailedTrace(span.traceId, state);
       }
     } catch (error) {
       reportProblem(observation, 'openai-agents: onSpanEnd failed', error);
-      endObservation(observation);
+      if (!open.isTrace) endObservation(observation);
     }
   }
 
   /** Ends what is still open (as interrupted) and flushes the NorthStar client. The client itself stays up: `shutdown()` of `northstar-ai` ends it. */
   async shutdown(timeout?: number): Promise<void> {
-    for (const observation of this.spans.values()) endObservation(observation, { error: new AgentsSpanError('the tracing processor shut down before the span ended') });
+    for (const open of this.spans.values()) {
+      if (!open.isTrace) endObservation(open.observation, { error: new AgentsSpanError('the tracing processor shut down before the span ended') });
+    }
     this.spans.clear();
-    for (const state of this.traces.values()) endObservation(state.observation, { error: new AgentsSpanError('the tracing processor shut down before the trace ended') });
+    for (const state of this.traces.values()) endObservation(state.observation, { error: state.error ?? new AgentsSpanError('the tracing processor shut down before the trace ended') });
     this.traces.clear();
+    this.failedTraces.clear();
     await flushActiveClient(timeout);
   }
 
@@ -125,13 +165,21 @@ export class NorthstarTracingProcessor implements TracingProcessor {
     await flushActiveClient();
   }
 
+  private endFailedTrace(traceId: string, state: TraceState): void {
+    this.traces.delete(traceId);
+    endObservation(state.observation, { output: state.lastText, error: state.error });
+    if (this.failedTraces.size >= MAX_FAILED_TRACES) this.failedTraces.delete(this.failedTraces.keys().next().value as string);
+    this.failedTraces.set(traceId, state.observation);
+  }
+
   private parentOf(span: AnySpan): BridgeObservation | undefined {
     if (span.parentId) {
       const parent = this.spans.get(span.parentId);
-      if (parent !== undefined) return parent;
+      if (parent !== undefined) return parent.observation;
     }
     const state = this.traces.get(span.traceId);
     if (state !== undefined) return state.observation;
+    if (this.failedTraces.has(span.traceId)) return this.failedTraces.get(span.traceId);
     // A span of a trace this processor never saw start (added mid-trace): keep it inside the current NorthStar trace if any.
     return currentBridgeParent();
   }
@@ -149,9 +197,9 @@ function kindAndName(data: Bag): [SpanKind | 'model', string] {
     case 'function':
       return ['tool', str(data.name) ?? 'function'];
     case 'generation':
-      return ['model', str(data.model) ?? 'generation'];
+      return ['model', str(data.model) ?? 'openai.chat.completions'];
     case 'response':
-      return ['model', 'response'];
+      return ['model', 'openai.responses'];
     case 'handoff':
       return ['custom', data.to_agent ? `handoff to ${String(data.to_agent)}` : 'handoff'];
     case 'guardrail':
@@ -261,11 +309,41 @@ function finishResponse(model: BridgeModelObservation, data: Bag): string | unde
   if (data.response_id !== undefined) model.logMetadata({ response_id: data.response_id });
   if (data._input !== undefined) {
     const instructions = typeof response?.instructions === 'string' ? response.instructions : undefined;
-    model.recordInputMessages(instructions === undefined ? data._input : { model: response?.model ?? 'unknown', instructions, input: data._input });
+    const input = wireItems(data._input);
+    model.recordInputMessages(instructions === undefined ? input : { model: response?.model ?? 'unknown', instructions, input });
   }
   if (response === undefined) return undefined;
   model.recordOutputMessage(response);
   return assistantText(response);
+}
+
+/**
+ * The SDK's own input items (`function_call` with `callId`, `function_call_result`) in the
+ * wire shapes the engine reads, so tool calls and results pair up by call id.
+ */
+function wireItems(input: unknown): unknown {
+  if (!Array.isArray(input)) return input;
+  return input.map((item: unknown) => {
+    if (!isBag(item)) return item;
+    if (item.type === 'function_call') {
+      return { type: 'function_call', call_id: item.callId ?? item.call_id ?? item.id, name: item.name, arguments: item.arguments };
+    }
+    if (item.type === 'function_call_result') {
+      return { role: 'tool', tool_call_id: item.callId ?? item.call_id, name: item.name, content: resultText(item.output) };
+    }
+    return item;
+  });
+}
+
+/** A function call result's output (`{ type: 'text', text }`, parts, or a string) as the text the model read. */
+function resultText(output: unknown): unknown {
+  if (typeof output === 'string') return output;
+  if (isBag(output) && typeof output.text === 'string') return output.text;
+  if (Array.isArray(output)) {
+    const texts = output.map((part) => (isBag(part) && typeof part.text === 'string' ? part.text : undefined));
+    if (texts.every((t) => t !== undefined)) return texts.join('');
+  }
+  return output;
 }
 
 /** Agents usage (`input_tokens`, `output_tokens`, `details`) as the engine's token counts. */

@@ -11,7 +11,8 @@
 //     request itself: after a tool result, the final text; else a call of the first tool
 //     that is not a handoff (`transfer_to_*`); else a call of the handoff; else text.
 // `POST /v1/traces/ingest` (the OpenAI Agents SDK's trace exporter) is accepted and logged.
-// `stream: true` in the body selects the streamed form of the same answer.
+// `stream: true` in the body selects the streamed form of the same answer. A base URL of
+// `/scenario/<name>/v1` (see `scenarioBaseURL`) selects a scenario without the header.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -31,6 +32,8 @@ export interface LlmServer {
   openaiBaseURL: string;
   /** `baseURL` for `new Anthropic(...)`. */
   anthropicBaseURL: string;
+  /** An OpenAI `baseURL` that selects `scenario` for every request (for clients built by a framework). */
+  scenarioBaseURL(scenario: string): string;
   /** Every request, in arrival order. */
   requests: LlmRequest[];
   close(): Promise<void>;
@@ -56,6 +59,7 @@ export async function startLlmServer(): Promise<LlmServer> {
     url,
     openaiBaseURL: `${url}/v1`,
     anthropicBaseURL: url,
+    scenarioBaseURL: (scenario) => `${url}/scenario/${scenario}/v1`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {
@@ -74,8 +78,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, log: LlmRequest
   } catch {
     body = undefined;
   }
-  const path = (req.url ?? '').split('?')[0]!;
-  const scenario = String(req.headers['x-scenario'] ?? 'text');
+  let path = (req.url ?? '').split('?')[0]!;
+  let scenario = String(req.headers['x-scenario'] ?? 'text');
+  // `/scenario/<name>/v1/...`: the scenario in the base URL, for clients a spec cannot give headers.
+  const prefixed = /^\/scenario\/([\w-]+)(\/.*)$/.exec(path);
+  if (prefixed) [, scenario, path] = prefixed as unknown as [string, string, string];
   log.push({ path, scenario, body });
   const anthropic = path === '/v1/messages';
   const error = /^error-(\d{3})$/.exec(scenario);
