@@ -66,16 +66,19 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
     this.state = options instanceof NorthstarCallbackHandler ? options.state : { runs: new Map(), hidden: new Map() };
   }
 
-  /** A chain, runnable or LangGraph node started. */
+  /**
+   * A chain, runnable or LangGraph node started. The parameters are in the order the
+   * callback manager passes them (`runId, parentRunId, tags, metadata, runType, runName`).
+   */
   override handleChainStart(
     chain: Serialized,
     inputs: Record<string, unknown>,
     runId: string,
-    runType?: string,
+    parentRunId?: string,
     tags?: string[],
     metadata?: Record<string, unknown>,
+    runType?: string,
     runName?: string,
-    parentRunId?: string,
   ): void {
     this.guard('handleChainStart', () => {
       if (tags?.includes(HIDDEN_TAG) && parentRunId !== undefined) {

@@ -159,12 +159,15 @@ function chatMessage(scenario: string, body: any): any {
   return { role: 'assistant', content: 'Paris is the capital of France.', refusal: null, annotations: [] };
 }
 
+/** The completion id: fixed, but one per step in the agent loop (frameworks key messages by it). */
+const chatId = (scenario: string, message: any): string => (scenario === 'agent' ? `chatcmpl-agent-${message.tool_calls ? 'tool' : 'final'}` : 'chatcmpl-fixed-1');
+
 function chatCompletion(scenario: string, body: any): any {
   const message = chatMessage(scenario, body);
   const choices = [{ index: 0, message, logprobs: null, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }];
   if (scenario === 'multi') choices.push({ index: 1, message: { role: 'assistant', content: 'It is Paris.', refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' });
   return {
-    id: 'chatcmpl-fixed-1',
+    id: chatId(scenario, message),
     object: 'chat.completion',
     created: CREATED,
     model: chatModel(body),
@@ -176,7 +179,7 @@ function chatCompletion(scenario: string, body: any): any {
 }
 
 function chatChunks(scenario: string, body: any): any[] {
-  const base = { id: 'chatcmpl-fixed-1', object: 'chat.completion.chunk', created: CREATED, model: chatModel(body), service_tier: 'default', system_fingerprint: 'fp_fixed' };
+  const base = { id: chatId(scenario, chatMessage(scenario, body)), object: 'chat.completion.chunk', created: CREATED, model: chatModel(body), service_tier: 'default', system_fingerprint: 'fp_fixed' };
   const includeUsage = body.stream_options?.include_usage === true;
   const chunk = (delta: any, finish: string | null = null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
   const chunks: any[] = [chunk({ role: 'assistant', content: '', refusal: null })];
