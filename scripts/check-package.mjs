@@ -17,7 +17,7 @@ export function binOf(pkg, name) {
   return join(dir, typeof bin === 'string' ? bin : bin[name]);
 }
 
-/** Files every tarball must carry: both builds of both entry points, and ky's CommonJS copy. */
+/** Files every tarball must carry: both builds of every entry point, and ky's CommonJS copy. */
 const REQUIRED_FILES = [
   'package.json',
   'dist/esm/src/index.js',
@@ -30,6 +30,15 @@ const REQUIRED_FILES = [
   'dist/esm/decorators/index.d.ts',
   'dist/cjs/decorators/index.js',
   'dist/cjs/decorators/index.d.ts',
+  // Integration subpaths (issue 14): northstar-ai/openai-agents, northstar-ai/langchain.
+  'dist/esm/integrations/openai-agents/index.js',
+  'dist/esm/integrations/openai-agents/index.d.ts',
+  'dist/cjs/integrations/openai-agents/index.js',
+  'dist/cjs/integrations/openai-agents/index.d.ts',
+  'dist/esm/integrations/langchain/index.js',
+  'dist/esm/integrations/langchain/index.d.ts',
+  'dist/cjs/integrations/langchain/index.js',
+  'dist/cjs/integrations/langchain/index.d.ts',
 ];
 /** Paths that must never be published. */
 const FORBIDDEN = /^(spec|build|scripts|bench|examples|node_modules|\.ci)\/|\.spec\.|\.tgz$/;
