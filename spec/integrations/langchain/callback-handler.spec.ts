@@ -217,6 +217,26 @@ describe('NorthstarCallbackHandler with ChatOpenAI (@langchain/openai) on the lo
     ]);
   });
 
+  it('records a streamed chat model call with the assembled message and the usage of its last chunk', async () => {
+    h.start();
+    const model = chatModel('text');
+    let text = '';
+    for await (const chunk of await model.stream('Capital of France?', { callbacks: [new NorthstarCallbackHandler()], runName: 'streamed-call' })) text += String(chunk.content);
+    assert.equal(text, 'Paris is the capital of France.');
+
+    const { run, spans } = await stored('streamed-call');
+    assert.equal(run.status, 'ok');
+    const span = only(spans, 'model span');
+    assert.equal(span.kind, 'model');
+    assert.equal(span.attributes.model, 'gpt-4o-mini-2024-07-18');
+    assert.equal(span.attributes.input_tokens, 120);
+    assert.equal(span.attributes.output_tokens, 30);
+    assert.deepEqual(compact(eventsOf(h.server, run.id, span.id)), [
+      ['user_input', 'Capital of France?', null],
+      ['assistant_message', 'Paris is the capital of France.', null],
+    ]);
+  });
+
   it('records a refused model call as error status and message; a bare model call is a run of its own', async () => {
     h.start();
     const model = chatModel('error-400');

@@ -189,10 +189,44 @@ describe('NorthstarTracingProcessor with @openai/agents', { skip }, () => {
     const { run, spans } = await stored('Weather desk');
     assert.equal(run.status, 'error');
     assert.equal(run.error.type, 'AgentsSpanError');
+    assert.match(run.error.message, /Error in agent run/);
     const model = only(spans.filter((s) => s.kind === 'model'), 'model span');
     assert.equal(model.status, 'error');
-    assert.match(model.error.message, /.+/);
+    assert.match(model.error.message, /at least one message is required/);
     assert.equal(spans.find((s) => s.name === 'Triage agent').status, 'error');
+  });
+
+  it('records a streamed run to the end, and a failing tool as an error tool span the run survives', async () => {
+    h.start();
+    agents.setTraceProcessors([processor]);
+    const { Agent, OpenAIProvider, Runner, tool } = agents;
+    const station = tool({
+      name: 'get_weather',
+      description: 'The weather in a city.',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+      strict: true,
+      execute: async () => {
+        throw new Error('the weather station is offline');
+      },
+    });
+    const agent = new Agent({ name: 'Weather agent', instructions: 'Use the tool.', model: 'gpt-4o-mini', tools: [station] });
+    const runner = new Runner({ modelProvider: new OpenAIProvider({ apiKey: 'sk-test', baseURL: llm.scenarioBaseURL('agent'), useResponses: true }), workflowName: 'Streamed desk' });
+    const stream = await runner.run(agent, 'Weather in Paris?', { stream: true });
+    for await (const event of stream) void event;
+    await stream.completed;
+    assert.equal(stream.finalOutput, 'It is 18°C and sunny in Paris.');
+
+    const { run, spans } = await stored('Streamed desk');
+    assert.equal(run.status, 'ok');
+    const toolSpan = only(spans.filter((s) => s.kind === 'tool'), 'tool span');
+    assert.equal(toolSpan.status, 'error');
+    assert.equal(toolSpan.error.type, 'AgentsSpanError');
+    assert.match(toolSpan.error.message, /Error running tool/);
+    assert.deepEqual(eventsOf(h.server, run.id, toolSpan.id)[0].content, { city: 'Paris' });
+    const models = spans.filter((s) => s.kind === 'model');
+    assert.equal(models.length, 2);
+    for (const model of models) assert.equal(model.attributes.input_tokens, 200);
+    assert.equal(run.metadata.total_output_tokens, 160);
   });
 
   it('records a guardrail and its result', async () => {
