@@ -27,6 +27,9 @@ const isBag = (value: unknown): value is Bag => value !== null && typeof value =
 /** LangGraph and LangChain mark their plumbing runs (`__start__`, channel writes, branches) with this tag. */
 const HIDDEN_TAG = 'langsmith:hidden';
 
+/** Open runs kept at most: a run LangChain never ends (an abandoned stream) must not hold memory for ever. */
+const MAX_OPEN_RUNS = 50_000;
+
 /** One open LangChain run. */
 interface OpenRun {
   observation: BridgeObservation;
@@ -82,7 +85,9 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
   ): void {
     this.guard('handleChainStart', () => {
       if (tags?.includes(HIDDEN_TAG) && parentRunId !== undefined) {
-        this.state.hidden.set(runId, this.parentOf(parentRunId));
+        const { hidden } = this.state;
+        if (hidden.size >= MAX_OPEN_RUNS) hidden.delete(hidden.keys().next().value as string);
+        hidden.set(runId, this.parentOf(parentRunId));
         return;
       }
       const name = runName ?? serializedName(chain) ?? 'chain';
@@ -90,7 +95,7 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
       const input = simplify(inputs);
       if (parentRunId === undefined) {
         const observation = openRoot(name, { kind: runType === 'agent' ? 'agent' : 'workflow', metadata: attributes, tags: tags?.filter(visibleTag), input });
-        if (observation !== undefined) this.state.runs.set(runId, { observation });
+        if (observation !== undefined) this.track(runId, { observation });
         return;
       }
       const parent = this.parentOf(parentRunId);
@@ -99,7 +104,7 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
       const kind: SpanKind = runType === 'agent' ? 'agent' : node ? 'workflow' : 'custom';
       const step = metadata?.langgraph_step;
       const observation = openSpan(parent, name, kind, { attributes, input, iteration: typeof step === 'number' ? step : undefined });
-      if (observation !== undefined) this.state.runs.set(runId, { observation });
+      if (observation !== undefined) this.track(runId, { observation });
     });
   }
 
@@ -288,7 +293,7 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
     }
     if (Array.isArray(params.tools)) attributes.tools = params.tools.map((t: Bag) => t?.function?.name ?? t?.name).filter((n: unknown) => typeof n === 'string');
     const observation = openModelSpan(parent, name, { attributes, model, provider });
-    if (observation !== undefined) this.state.runs.set(runId, { observation, root });
+    if (observation !== undefined) this.track(runId, { observation, root });
     else endObservation(root);
     return observation;
   }
@@ -297,8 +302,18 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
     const { parent, root } = this.leafParent(name, parentRunId, 'agent');
     if (parent === undefined) return;
     const observation = openSpan(parent, name, kind, { attributes, input });
-    if (observation !== undefined) this.state.runs.set(runId, { observation, root });
+    if (observation !== undefined) this.track(runId, { observation, root });
     else endObservation(root);
+  }
+
+  /** Keeps an opened run until its end callback, within the cap. */
+  private track(runId: string, open: OpenRun): void {
+    const { runs } = this.state;
+    if (runs.size >= MAX_OPEN_RUNS) {
+      const oldest = runs.keys().next().value as string;
+      this.end(oldest, { error: new Error('LangChain never ended this run (too many open runs)') });
+    }
+    runs.set(runId, open);
   }
 
   private end(runId: string, result: { output?: unknown; error?: unknown }): void {

@@ -46,6 +46,8 @@ interface SpanState {
 
 /** Traces that failed are kept this long (by count) so that a late span still finds its run. */
 const MAX_FAILED_TRACES = 256;
+/** Open traces kept at most: a trace the SDK never ends (an abandoned stream) must not hold memory for ever. */
+const MAX_OPEN_TRACES = 10_000;
 
 /** The error a failed Agents span ends with (the SDK reports `{ message, data }`, not an Error). */
 class AgentsSpanError extends Error {
@@ -76,6 +78,7 @@ export class NorthstarTracingProcessor implements TracingProcessor {
       const metadata: Bag = { framework: 'openai-agents', workflow_name: trace.name, openai_trace_id: trace.traceId };
       if (trace.groupId) metadata.group_id = trace.groupId;
       if (isBag(trace.metadata)) metadata.trace_metadata = trace.metadata;
+      if (this.traces.size >= MAX_OPEN_TRACES) this.evictOldestTrace();
       const observation = openRoot(name, { kind: 'workflow', metadata });
       this.traces.set(trace.traceId, { observation, name, open: 0, lastText: undefined, error: undefined });
     } catch (error) {
@@ -165,6 +168,20 @@ export class NorthstarTracingProcessor implements TracingProcessor {
     await flushActiveClient();
   }
 
+  /** Ends the oldest open trace as abandoned, with its open spans. */
+  private evictOldestTrace(): void {
+    const traceId = this.traces.keys().next().value as string;
+    const state = this.traces.get(traceId)!;
+    this.traces.delete(traceId);
+    const abandoned = new AgentsSpanError('the trace was never ended (too many open traces)');
+    for (const [spanId, open] of this.spans) {
+      if (open.traceId !== traceId) continue;
+      this.spans.delete(spanId);
+      if (!open.isTrace) endObservation(open.observation, { error: abandoned });
+    }
+    endObservation(state.observation, { error: abandoned });
+  }
+
   private endFailedTrace(traceId: string, state: TraceState): void {
     this.traces.delete(traceId);
     endObservation(state.observation, { output: state.lastText, error: state.error });
@@ -186,7 +203,7 @@ export class NorthstarTracingProcessor implements TracingProcessor {
 }
 
 /** The NorthStar kind and name of an Agents span. */
-function kindAndName(data: Bag): [SpanKind | 'model', string] {
+function kindAndName(data: Bag): [SpanKind, string] {
   switch (data.type) {
     case 'agent':
       return ['agent', str(data.name) ?? 'agent'];
