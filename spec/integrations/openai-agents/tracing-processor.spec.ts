@@ -229,6 +229,38 @@ describe('NorthstarTracingProcessor with @openai/agents', { skip }, () => {
     assert.equal(run.metadata.total_output_tokens, 160);
   });
 
+  it('maps generation spans (the Chat Completions model) to model spans with messages, usage and cost', async () => {
+    h.start();
+    agents.setTraceProcessors([processor]);
+    const { Agent, OpenAIProvider, Runner, tool } = agents;
+    const getWeather = tool({
+      name: 'get_weather',
+      description: 'The weather in a city.',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+      strict: true,
+      execute: async () => 'sunny',
+    });
+    const agent = new Agent({ name: 'Chat agent', instructions: 'Use the tool.', model: 'gpt-4o-mini', tools: [getWeather] });
+    const runner = new Runner({ modelProvider: new OpenAIProvider({ apiKey: 'sk-test', baseURL: llm.scenarioBaseURL('agent'), useResponses: false }), workflowName: 'Chat desk' });
+    const result = await runner.run(agent, 'Weather in Paris?');
+    assert.equal(result.finalOutput, 'It is 18°C and sunny in Paris.');
+
+    const { run, spans } = await stored('Chat desk');
+    const models = spans.filter((s) => s.kind === 'model');
+    assert.equal(models.length, 2);
+    for (const model of models) {
+      assert.equal(model.name, 'openai.chat.completions');
+      assert.equal(model.attributes.input_tokens, 120);
+      assert.equal(model.attributes.output_tokens, 30);
+      assert.equal(model.attributes.pricing_source, 'genai-prices');
+    }
+    const firstEvents = eventsOf(h.server, run.id, models.sort((a, b) => a.started_at.localeCompare(b.started_at))[0].id);
+    assert.deepEqual(firstEvents.map((e) => e.type), ['system_message', 'user_input', 'tool_arguments']);
+    assert.deepEqual(firstEvents[2].content, { id: 'call_tool_1', name: 'get_weather', arguments: { city: 'Paris' } });
+    assert.equal(run.metadata.total_input_tokens, 240);
+    assert.ok(run.metadata.cost_usd > 0);
+  });
+
   it('records a guardrail and its result', async () => {
     h.start();
     agents.setTraceProcessors([processor]);
