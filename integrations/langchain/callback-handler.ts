@@ -91,7 +91,9 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
         return;
       }
       const name = runName ?? serializedName(chain) ?? 'chain';
-      const attributes = chainAttributes(tags, metadata, runType);
+      // Every run inside a LangGraph node inherits its metadata: the node itself is the run named after it.
+      const node = typeof metadata?.langgraph_node === 'string' && metadata.langgraph_node === name;
+      const attributes = chainAttributes(tags, metadata, runType, node);
       const input = simplify(inputs);
       if (parentRunId === undefined) {
         const observation = openRoot(name, { kind: runType === 'agent' ? 'agent' : 'workflow', metadata: attributes, tags: tags?.filter(visibleTag), input });
@@ -100,10 +102,9 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
       }
       const parent = this.parentOf(parentRunId);
       if (parent === undefined) return;
-      const node = typeof metadata?.langgraph_node === 'string';
       const kind: SpanKind = runType === 'agent' ? 'agent' : node ? 'workflow' : 'custom';
       const step = metadata?.langgraph_step;
-      const observation = openSpan(parent, name, kind, { attributes, input, iteration: typeof step === 'number' ? step : undefined });
+      const observation = openSpan(parent, name, kind, { attributes, input, iteration: node && typeof step === 'number' ? step : undefined });
       if (observation !== undefined) this.track(runId, { observation });
     });
   }
@@ -181,7 +182,7 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
   ): void {
     this.guard('handleToolStart', () => {
       const name = runName ?? serializedName(tool) ?? 'tool';
-      const attributes = chainAttributes(tags, metadata, undefined);
+      const attributes = chainAttributes(tags, metadata, undefined, false);
       if (toolCallId !== undefined) attributes.tool_call_id = toolCallId;
       this.openLeaf(name, 'tool', runId, parentRunId, attributes, parseJson(input));
     });
@@ -212,7 +213,7 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
     name?: string,
   ): void {
     this.guard('handleRetrieverStart', () => {
-      const attributes = chainAttributes(tags, metadata, 'retriever');
+      const attributes = chainAttributes(tags, metadata, 'retriever', false);
       this.openLeaf(name ?? serializedName(retriever) ?? 'retriever', 'tool', runId, parentRunId, attributes, { query });
     });
   }
@@ -287,7 +288,7 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
     const params = isBag(extraParams?.invocation_params) ? extraParams.invocation_params : {};
     const model = str(metadata?.ls_model_name) ?? str(params.model) ?? str(params.model_name) ?? str(params.modelName);
     const provider = str(metadata?.ls_provider);
-    const attributes = chainAttributes(tags, metadata, undefined);
+    const attributes = chainAttributes(tags, metadata, undefined, false);
     for (const key of ['temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'stop', 'tool_choice']) {
       if (params[key] !== undefined && params[key] !== null) attributes[key] = params[key];
     }
@@ -426,16 +427,15 @@ function simplify(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/** Tags, LangGraph position and run type as span attributes. */
-function chainAttributes(tags: string[] | undefined, metadata: Record<string, unknown> | undefined, runType: string | undefined): Bag {
+/** Tags, run type, thread, model hints and (on a graph node) its LangGraph position as span attributes. */
+function chainAttributes(tags: string[] | undefined, metadata: Record<string, unknown> | undefined, runType: string | undefined, node: boolean): Bag {
   const attributes: Bag = { framework: 'langchain' };
   if (runType !== undefined) attributes.run_type = runType;
   const visible = tags?.filter(visibleTag);
   if (visible !== undefined && visible.length > 0) attributes.tags = visible;
   if (metadata !== undefined) {
-    for (const key of ['langgraph_node', 'langgraph_step', 'langgraph_triggers', 'thread_id', 'ls_provider', 'ls_model_name']) {
-      if (metadata[key] !== undefined) attributes[key] = metadata[key];
-    }
+    const keys = node ? ['langgraph_node', 'langgraph_step', 'langgraph_triggers', 'thread_id'] : ['thread_id', 'ls_provider', 'ls_model_name'];
+    for (const key of keys) if (metadata[key] !== undefined) attributes[key] = metadata[key];
   }
   return attributes;
 }

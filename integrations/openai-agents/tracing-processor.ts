@@ -77,7 +77,7 @@ export class NorthstarTracingProcessor implements TracingProcessor {
       const name = trace.name || 'Agent workflow';
       const metadata: Bag = { framework: 'openai-agents', workflow_name: trace.name, openai_trace_id: trace.traceId };
       if (trace.groupId) metadata.group_id = trace.groupId;
-      if (isBag(trace.metadata)) metadata.trace_metadata = trace.metadata;
+      if (isBag(trace.metadata) && Object.keys(trace.metadata).length > 0) metadata.trace_metadata = trace.metadata;
       if (this.traces.size >= MAX_OPEN_TRACES) this.evictOldestTrace();
       const observation = openRoot(name, { kind: 'workflow', metadata });
       this.traces.set(trace.traceId, { observation, name, open: 0, lastText: undefined, error: undefined });

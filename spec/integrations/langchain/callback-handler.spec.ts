@@ -266,6 +266,13 @@ describe('NorthstarCallbackHandler with ChatOpenAI (@langchain/openai) on the lo
       for (let p = byId.get(span.parent_span_id); p; p = byId.get(p.parent_span_id)) if (p.attributes?.langgraph_node) return p.attributes.langgraph_node;
       return undefined;
     };
+    // Only the graph's nodes are workflow steps, numbered by LangGraph's step; what runs inside a node is not.
+    const nodes = spans.filter((s) => s.kind === 'workflow').sort((a, b) => a.iteration - b.iteration);
+    assert.deepEqual(nodes.map((s) => [s.name, s.iteration, s.parent_span_id]), [
+      ['agent', 1, undefined],
+      ['tools', 2, undefined],
+      ['agent', 3, undefined],
+    ]);
     const models = spans.filter((s) => s.kind === 'model');
     assert.equal(models.length, 2);
     for (const m of models) assert.equal(nodeOf(m), 'agent');
