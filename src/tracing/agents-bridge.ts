@@ -75,8 +75,10 @@ export function openRoot(name: string, options: BridgeRootOptions = {}, parent: 
   }
 }
 
-/** Opens a child span of `parent`; undefined when opening failed. */
-export function openSpan(parent: BridgeObservation, name: string, kind: SpanKind, options: BridgeSpanOptions = {}): BridgeObservation | undefined {
+/** Opens a child span of `parent` (undefined: of the current NorthStar observation); undefined when there is no parent or opening failed. */
+export function openSpan(parent: BridgeObservation | undefined, name: string, kind: SpanKind, options: BridgeSpanOptions = {}): BridgeObservation | undefined {
+  parent ??= currentObservation();
+  if (parent === undefined) return undefined;
   try {
     const span = new SpanObservation(parent, name, kind, {
       attributes: options.attributes,
@@ -92,8 +94,10 @@ export function openSpan(parent: BridgeObservation, name: string, kind: SpanKind
   }
 }
 
-/** Opens a model span under `parent`; undefined when opening failed. */
-export function openModelSpan(parent: BridgeObservation, name: string, options: BridgeModelOptions = {}): BridgeModelObservation | undefined {
+/** Opens a model span under `parent` (undefined: under the current NorthStar observation); undefined when there is no parent or opening failed. */
+export function openModelSpan(parent: BridgeObservation | undefined, name: string, options: BridgeModelOptions = {}): BridgeModelObservation | undefined {
+  parent ??= currentObservation();
+  if (parent === undefined) return undefined;
   try {
     return new ModelObservation(parent, name, {
       attributes: options.attributes,

@@ -1,0 +1,74 @@
+// The engine bridge of the OpenAI Agents and LangChain integrations: a framework's root
+// step is a run, or a child span inside a NorthStar trace; spans open under a given parent
+// or the current observation; code run within a bridge span nests under it.
+
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+
+import { flush, span, trace } from '../../src/index.js';
+import { endObservation, openModelSpan, openRoot, openSpan, runWithin } from '../../src/tracing/agents-bridge.js';
+import { assertNoRejections, createHarness, eventsOf, type Harness, only, runNamed, spansOf } from './ingest-harness.js';
+
+let h: Harness;
+before(async () => {
+  h = await createHarness();
+});
+afterEach(() => h.stop());
+after(() => h.close());
+
+describe('agents bridge', () => {
+  it('records nothing without a client, and never throws', () => {
+    assert.equal(openRoot('no-client'), undefined);
+    assert.equal(openSpan(undefined, 'no-parent', 'tool'), undefined);
+    assert.equal(runWithin(undefined, () => 42), 42);
+    endObservation(undefined, { error: new Error('ignored') });
+  });
+
+  it('opens a run at the root, child and model spans under it, and nests code run within a span', async () => {
+    h.start();
+    const root = openRoot('framework-run', { metadata: { framework: 'spec' }, input: { question: 'q' } });
+    assert.ok(root);
+    const step = openSpan(root, 'step', 'agent', { attributes: { n: 1 }, input: { a: 1 }, iteration: 2 });
+    assert.ok(step);
+    const model = openModelSpan(step, 'llm', { model: 'gpt-4o-mini', provider: 'openai' });
+    model?.recordInputMessages([{ role: 'user', content: 'hi' }]);
+    model?.recordUsage({ inputTokens: 10, outputTokens: 5 });
+    endObservation(model);
+    // `span()` inside runWithin nests under the bridge span (what @Span/@Tool code does).
+    const inner = runWithin(step, () => span('inner', () => 'x'));
+    assert.equal(inner, 'x');
+    endObservation(step, { error: new TypeError('step failed') });
+    endObservation(root, { output: 'done' });
+
+    assert.equal(await flush(), true);
+    assertNoRejections(h.server);
+    const run = runNamed(h.server, 'framework-run');
+    assert.equal(run.metadata.framework, 'spec');
+    assert.equal(run.metadata.total_input_tokens, 10);
+    assert.deepEqual(eventsOf(h.server, run.id, null).map((e) => [e.type, e.content]), [
+      ['user_input', { question: 'q' }],
+      ['final_response', 'done'],
+    ]);
+    const spans = spansOf(h.server, run.id);
+    const stepSpan = only(spans.filter((s) => s.name === 'step'));
+    assert.deepEqual([stepSpan.kind, stepSpan.iteration, stepSpan.status, stepSpan.error], ['agent', 2, 'error', { type: 'TypeError', message: 'step failed' }]);
+    assert.equal(only(spans.filter((s) => s.name === 'llm')).parent_span_id, stepSpan.id);
+    assert.equal(only(spans.filter((s) => s.name === 'inner')).parent_span_id, stepSpan.id);
+  });
+
+  it('opens a child span of the current trace instead of a run when a NorthStar trace is active', async () => {
+    h.start();
+    await trace('outer', async () => {
+      const root = openRoot('framework-run', { kind: 'workflow' });
+      const leaf = openSpan(undefined, 'current-parent', 'tool');
+      endObservation(leaf);
+      endObservation(root);
+    });
+    assert.equal(await flush(), true);
+    assert.equal(h.server.runs.size, 1);
+    const run = runNamed(h.server, 'outer');
+    const spans = spansOf(h.server, run.id);
+    assert.equal(only(spans.filter((s) => s.name === 'framework-run')).kind, 'workflow');
+    assert.equal(only(spans.filter((s) => s.name === 'current-parent')).parent_span_id, undefined);
+  });
+});
