@@ -46,6 +46,8 @@ interface SpanState {
 
 /** Traces that failed are kept this long (by count) so that a late span still finds its run. */
 const MAX_FAILED_TRACES = 256;
+/** Ended span ids remembered (a start is at most a few processors late). */
+const MAX_ENDED_SPANS = 1024;
 /** Open traces kept at most: a trace the SDK never ends (an abandoned stream) must not hold memory for ever. */
 const MAX_OPEN_TRACES = 10_000;
 
@@ -69,6 +71,8 @@ export class NorthstarTracingProcessor implements TracingProcessor {
   private readonly traces = new Map<string, TraceState>();
   private readonly spans = new Map<string, SpanState>();
   private readonly failedTraces = new Map<string, BridgeObservation | undefined>();
+  /** Ids of recently ended spans, so that a start arriving after its end opens nothing. */
+  private readonly endedSpans = new Set<string>();
 
   /** Opens the run (or the child span of the current NorthStar observation) of a trace. */
   async onTraceStart(trace: Trace): Promise<void> {
@@ -102,27 +106,43 @@ export class NorthstarTracingProcessor implements TracingProcessor {
   /** Opens the span of an Agents span under its parent span or its trace. */
   async onSpanStart(span: AnySpan): Promise<void> {
     try {
-      if (this.spans.has(span.spanId)) return;
-      const data = span.spanData as Bag;
-      const state = this.traces.get(span.traceId);
-      if (state !== undefined) state.open++;
-      if (state !== undefined && !span.parentId && data.type === 'task' && data.name === state.name) {
-        this.spans.set(span.spanId, { observation: state.observation, traceId: span.traceId, isTrace: true });
-        return;
-      }
-      const parent = this.parentOf(span);
-      const observation = parent === undefined ? undefined : startSpan(parent, data);
-      this.spans.set(span.spanId, { observation, traceId: span.traceId, isTrace: false });
+      this.startOnce(span);
     } catch (error) {
       reportProblem(undefined, 'openai-agents: onSpanStart failed', error);
     }
   }
 
+  /** Opens a span once: a start that comes after its end (processors run one after another) is ignored. */
+  private startOnce(span: AnySpan): SpanState | undefined {
+    const known = this.spans.get(span.spanId);
+    if (known !== undefined || this.endedSpans.has(span.spanId)) return known;
+    const data = span.spanData as Bag;
+    const state = this.traces.get(span.traceId);
+    if (state !== undefined) state.open++;
+    let opened: SpanState;
+    if (state !== undefined && !span.parentId && data.type === 'task' && data.name === state.name) {
+      opened = { observation: state.observation, traceId: span.traceId, isTrace: true };
+    } else {
+      const parent = this.parentOf(span);
+      opened = { observation: parent === undefined ? undefined : startSpan(parent, data), traceId: span.traceId, isTrace: false };
+    }
+    this.spans.set(span.spanId, opened);
+    return opened;
+  }
+
   /** Records what the span's data holds once it is done, and ends it. */
   async onSpanEnd(span: AnySpan): Promise<void> {
-    const open = this.spans.get(span.spanId);
+    let open: SpanState | undefined;
+    try {
+      // An end that overtook its start: open it now so that it is recorded (and ended) all the same.
+      open = this.startOnce(span);
+    } catch (error) {
+      reportProblem(undefined, 'openai-agents: onSpanEnd failed', error);
+    }
     if (open === undefined) return;
     this.spans.delete(span.spanId);
+    if (this.endedSpans.size >= MAX_ENDED_SPANS) this.endedSpans.delete(this.endedSpans.values().next().value as string);
+    this.endedSpans.add(span.spanId);
     const { observation } = open;
     const state = this.traces.get(span.traceId);
     if (state !== undefined) state.open--;

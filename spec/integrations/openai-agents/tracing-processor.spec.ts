@@ -261,6 +261,31 @@ describe('NorthstarTracingProcessor with @openai/agents', { skip }, () => {
     assert.ok(run.metadata.cost_usd > 0);
   });
 
+  it('still records and ends every span when a processor before it makes span ends overtake their starts', async () => {
+    h.start();
+    // The SDK runs processors one after another: a slow onSpanStart delays ours past short spans' ends.
+    const slowStart = {
+      onTraceStart: async () => {},
+      onTraceEnd: async () => {},
+      onSpanStart: () => new Promise<void>((resolve) => setTimeout(resolve, 30)),
+      onSpanEnd: async () => {},
+      shutdown: async () => {},
+      forceFlush: async () => {},
+    };
+    agents.setTraceProcessors([slowStart, processor]);
+    const { triage, runner } = buildAgents();
+    await runner.run(triage, 'What is the weather in Paris?');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const { run, spans } = await stored('Weather desk');
+    assert.equal(run.status, 'ok');
+    assert.deepEqual(spans.filter((s) => s.status !== 'ok').map((s) => s.name), []);
+    assert.equal(spans.filter((s) => s.kind === 'model').length, 3);
+    const toolSpan = only(spans.filter((s) => s.kind === 'tool'), 'tool span');
+    assert.deepEqual(eventsOf(h.server, run.id, toolSpan.id).map((e) => e.type), ['tool_arguments', 'tool_result']);
+    assert.equal(run.metadata.total_input_tokens, 600);
+  });
+
   it('records a guardrail and its result', async () => {
     h.start();
     agents.setTraceProcessors([processor]);
