@@ -34,6 +34,8 @@ interface TraceState {
   lastText: string | undefined;
   /** The error of a failed top-level span (the runner's task): the trace failed with it. */
   error: AgentsSpanError | undefined;
+  /** The trace ended while spans of it were still to end (their ends come through other processors first). */
+  ending?: ReturnType<typeof setTimeout>;
 }
 
 /** One open Agents span. */
@@ -46,6 +48,8 @@ interface SpanState {
 
 /** Traces that failed are kept this long (by count) so that a late span still finds its run. */
 const MAX_FAILED_TRACES = 256;
+/** How long a trace that ended waits for the ends of its last spans before its run ends anyway. */
+const LATE_SPAN_WAIT_MS = 5000;
 /** Ended span ids remembered (a start is at most a few processors late). */
 const MAX_ENDED_SPANS = 1024;
 /** Open traces kept at most: a trace the SDK never ends (an abandoned stream) must not hold memory for ever. */
@@ -96,8 +100,14 @@ export class NorthstarTracingProcessor implements TracingProcessor {
       this.failedTraces.delete(trace.traceId);
       const state = this.traces.get(trace.traceId);
       if (state === undefined) return;
-      this.traces.delete(trace.traceId);
-      endObservation(state.observation, { output: state.lastText, error: state.error });
+      if (state.open <= 0) {
+        this.finishTrace(trace.traceId, state);
+        return;
+      }
+      // Span ends are not awaited by the SDK: the run ends (with its totals) once the last one arrives.
+      const timer = setTimeout(() => this.finishTrace(trace.traceId, state), LATE_SPAN_WAIT_MS);
+      timer.unref?.();
+      state.ending = timer;
     } catch (error) {
       reportProblem(undefined, 'openai-agents: onTraceEnd failed', error);
     }
@@ -165,6 +175,7 @@ export class NorthstarTracingProcessor implements TracingProcessor {
         // The SDK never ends a trace whose run threw: end it once nothing of it is open.
         if (state.open <= 0) this.endFailedTrace(span.traceId, state);
       }
+      if (state?.ending !== undefined && state.open <= 0) this.finishTrace(span.traceId, state);
     } catch (error) {
       reportProblem(observation, 'openai-agents: onSpanEnd failed', error);
       if (!open.isTrace) endObservation(observation);
@@ -177,7 +188,10 @@ export class NorthstarTracingProcessor implements TracingProcessor {
       if (!open.isTrace) endObservation(open.observation, { error: new AgentsSpanError('the tracing processor shut down before the span ended') });
     }
     this.spans.clear();
-    for (const state of this.traces.values()) endObservation(state.observation, { error: state.error ?? new AgentsSpanError('the tracing processor shut down before the trace ended') });
+    for (const [traceId, state] of [...this.traces]) {
+      if (state.ending === undefined) state.error ??= new AgentsSpanError('the tracing processor shut down before the trace ended');
+      this.finishTrace(traceId, state);
+    }
     this.traces.clear();
     this.failedTraces.clear();
     await flushActiveClient(timeout);
@@ -199,12 +213,20 @@ export class NorthstarTracingProcessor implements TracingProcessor {
       this.spans.delete(spanId);
       if (!open.isTrace) endObservation(open.observation, { error: abandoned });
     }
-    endObservation(state.observation, { error: abandoned });
+    state.error ??= abandoned;
+    this.finishTrace(traceId, state);
+  }
+
+  /** Ends the run of a trace (once). */
+  private finishTrace(traceId: string, state: TraceState): void {
+    if (state.ending !== undefined) clearTimeout(state.ending);
+    state.ending = undefined;
+    if (this.traces.get(traceId) === state) this.traces.delete(traceId);
+    endObservation(state.observation, { output: state.lastText, error: state.error });
   }
 
   private endFailedTrace(traceId: string, state: TraceState): void {
-    this.traces.delete(traceId);
-    endObservation(state.observation, { output: state.lastText, error: state.error });
+    this.finishTrace(traceId, state);
     if (this.failedTraces.size >= MAX_FAILED_TRACES) this.failedTraces.delete(this.failedTraces.keys().next().value as string);
     this.failedTraces.set(traceId, state.observation);
   }

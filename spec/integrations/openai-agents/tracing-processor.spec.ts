@@ -286,6 +286,30 @@ describe('NorthstarTracingProcessor with @openai/agents', { skip }, () => {
     assert.equal(run.metadata.total_input_tokens, 600);
   });
 
+  it('waits for span ends that arrive after the trace end before ending the run, so its totals count every call', async () => {
+    h.start();
+    // A slow onSpanEnd before ours: the SDK does not await span ends, so the trace end overtakes them.
+    const slowEnd = {
+      onTraceStart: async () => {},
+      onTraceEnd: async () => {},
+      onSpanStart: async () => {},
+      onSpanEnd: () => new Promise<void>((resolve) => setTimeout(resolve, 30)),
+      shutdown: async () => {},
+      forceFlush: async () => {},
+    };
+    agents.setTraceProcessors([slowEnd, processor]);
+    const { triage, runner } = buildAgents();
+    await runner.run(triage, 'What is the weather in Paris?');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+
+    const { run, spans } = await stored('Weather desk');
+    assert.equal(run.status, 'ok');
+    assert.equal(run.metadata.total_input_tokens, 600);
+    assert.equal(run.metadata.total_output_tokens, 240);
+    assert.deepEqual(eventsOf(h.server, run.id, null).map((e) => e.content), ['It is 18°C and sunny in Paris.']);
+    assert.deepEqual(spans.filter((s) => s.status !== 'ok').map((s) => s.name), []);
+  });
+
   it('records a guardrail and its result', async () => {
     h.start();
     agents.setTraceProcessors([processor]);
