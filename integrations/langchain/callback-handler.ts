@@ -95,13 +95,13 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
       const node = typeof metadata?.langgraph_node === 'string' && metadata.langgraph_node === name;
       const attributes = chainAttributes(tags, metadata, runType, node);
       const input = simplify(inputs);
-      if (parentRunId === undefined) {
+      const parent = this.parentOf(parentRunId);
+      if (parent === undefined) {
+        // A root run, or one whose parent this handler never saw outside any NorthStar trace: a run of its own.
         const observation = openRoot(name, { kind: runType === 'agent' ? 'agent' : 'workflow', metadata: attributes, tags: tags?.filter(visibleTag), input });
         if (observation !== undefined) this.track(runId, { observation });
         return;
       }
-      const parent = this.parentOf(parentRunId);
-      if (parent === undefined) return;
       const kind: SpanKind = runType === 'agent' ? 'agent' : node ? 'workflow' : 'custom';
       const step = metadata?.langgraph_step;
       const observation = openSpan(parent, name, kind, { attributes, input, iteration: node && typeof step === 'number' ? step : undefined });
@@ -266,9 +266,8 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
 
   /** The parent of a model or tool call, opening a run of its own when it is a root with no NorthStar trace around it. */
   private leafParent(name: string, parentRunId: string | undefined, kind: SpanKind): { parent?: BridgeObservation; root?: BridgeObservation } {
-    if (parentRunId !== undefined) return { parent: this.parentOf(parentRunId) };
-    const current = currentBridgeParent();
-    if (current !== undefined) return { parent: current };
+    const parent = this.parentOf(parentRunId) ?? currentBridgeParent();
+    if (parent !== undefined) return { parent };
     const root = openRoot(name, { kind });
     return { parent: root, root };
   }

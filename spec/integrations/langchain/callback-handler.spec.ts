@@ -136,6 +136,20 @@ describe('NorthstarCallbackHandler with @langchain/core and @langchain/langgraph
     assert.deepEqual(span.error, { type: 'RangeError', message: 'the weather station is offline' });
   });
 
+  it('records a call the handler was given alone (its parent run unseen) as a run of its own', async () => {
+    h.start();
+    const handler = new NorthstarCallbackHandler();
+    // Only the inner tool call gets the handler: LangChain still reports the outer lambda as its parent.
+    const outer = RunnableLambda.from(async (city: string) => getWeather.invoke({ city }, { callbacks: [handler] })).withConfig({ runName: 'untraced-outer' });
+    await outer.invoke('Paris');
+
+    const { run, spans } = await stored('get_weather');
+    assert.equal(run.status, 'ok');
+    const span = only(spans, 'tool span');
+    assert.deepEqual([span.kind, span.name, span.status], ['tool', 'get_weather', 'ok']);
+    assert.equal([...h.server.runs.values()].filter((r) => r.name === 'untraced-outer').length, 0);
+  });
+
   it('nests a chain started inside a NorthStar trace as its child span instead of a run of its own', async () => {
     h.start();
     const chain = RunnableLambda.from(async (city: string) => getWeather.invoke({ city })).withConfig({ runName: 'weather-chain' });
