@@ -30,8 +30,8 @@ const REQUIRED_FILES = [
   'dist/esm/decorators/index.d.ts',
   'dist/cjs/decorators/index.js',
   'dist/cjs/decorators/index.d.ts',
-  // Integration subpaths (northstar-ai/otel, northstar-ai/ai-sdk), both builds.
-  ...['otel', 'ai-sdk'].flatMap((name) =>
+  // Integration subpaths (issue 14: northstar-ai/otel, ai-sdk, openai-agents, langchain), both builds.
+  ...['otel', 'ai-sdk', 'openai-agents', 'langchain'].flatMap((name) =>
     ['esm', 'cjs'].flatMap((build) => [`dist/${build}/integrations/${name}/index.js`, `dist/${build}/integrations/${name}/index.d.ts`]),
   ),
 ];
