@@ -24,4 +24,5 @@ export { asModelObservation, type ModelObservation } from './tracing/model-obser
 export type { Observation, RunObservation, SpanObservation } from './tracing/observation.js';
 export { activeCore, currentObservation, openRun, openSpan, type RunSpec, runInside, type SpanSpec } from './tracing/open.js';
 export { parameterInfo, parameterNames } from './tracing/param-names.js';
+export { type Bag, isBag, nonEmptyString, parseJsonText } from './util/values.js';
 export { copyFunctionShape, fastPathWrapper, unwrap, WRAPPED } from './tracing/wrap-function.js';

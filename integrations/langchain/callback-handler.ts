@@ -10,20 +10,21 @@ import type { LLMResult } from '@langchain/core/outputs';
 
 import {
   asModelObservation,
+  type Bag,
   coreOf,
   currentObservation,
   endObservation,
+  isBag,
   type ModelObservation,
+  nonEmptyString,
   type Observation,
   openRoot,
   openSpan,
+  parseJsonText,
   reportProblem,
   type SpanKind,
 } from '../../src/internal.js';
 
-type Bag = Record<string, any>;
-
-const isBag = (value: unknown): value is Bag => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** LangGraph and LangChain mark their plumbing runs (`__start__`, channel writes, branches) with this tag. */
 const HIDDEN_TAG = 'langsmith:hidden';
@@ -458,16 +459,9 @@ function serializedName(serialized: Serialized | undefined): string | undefined 
   return Array.isArray(s.id) && typeof s.id[s.id.length - 1] === 'string' ? s.id[s.id.length - 1] : undefined;
 }
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const str = nonEmptyString;
 
 /** Tool input arrives as text (JSON for structured tools): record the value when it parses. */
 function parseJson(text: unknown): unknown {
-  if (typeof text !== 'string') return simplify(text);
-  const trimmed = text.trim();
-  if (!(trimmed.startsWith('{') || trimmed.startsWith('['))) return text;
-  try {
-    return JSON.parse(trimmed) as unknown;
-  } catch {
-    return text;
-  }
+  return typeof text === 'string' ? parseJsonText(text) : simplify(text);
 }

@@ -7,22 +7,23 @@ import type { Span, Trace, TracingProcessor } from '@openai/agents';
 
 import {
   asModelObservation,
+  type Bag,
   coreOf,
   currentObservation,
   endObservation,
   getClient,
+  isBag,
   type ModelObservation,
+  nonEmptyString,
   type Observation,
   openRoot,
   openSpan,
+  parseJsonText,
   reportProblem,
   type SpanKind,
 } from '../../src/internal.js';
 
-type Bag = Record<string, any>;
 type AnySpan = Span<any>;
-
-const isBag = (value: unknown): value is Bag => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** What one Agents trace opened. */
 interface TraceState {
@@ -452,16 +453,7 @@ function assistantText(output: unknown): string | undefined {
   return isBag(message) && typeof message.content === 'string' && message.content !== '' ? message.content : undefined;
 }
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const str = nonEmptyString;
 
 /** Tool arguments and results arrive as JSON text: record the value when it parses. */
-function parseJson(text: unknown): unknown {
-  if (typeof text !== 'string') return text;
-  const trimmed = text.trim();
-  if (!(trimmed.startsWith('{') || trimmed.startsWith('['))) return text;
-  try {
-    return JSON.parse(trimmed) as unknown;
-  } catch {
-    return text;
-  }
-}
+const parseJson = parseJsonText;
