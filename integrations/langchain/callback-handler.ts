@@ -7,6 +7,7 @@ import { BaseCallbackHandler, type BaseCallbackHandlerInput } from '@langchain/c
 import type { Serialized } from '@langchain/core/load/serializable';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { LLMResult } from '@langchain/core/outputs';
+import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
 
 import {
   asModelObservation,
@@ -14,6 +15,7 @@ import {
   coreOf,
   currentObservation,
   endObservation,
+  innermost,
   isBag,
   type ModelObservation,
   nonEmptyString,
@@ -22,6 +24,7 @@ import {
   openSpan,
   parseJsonText,
   reportProblem,
+  setContextResolver,
   type SpanKind,
 } from '../../src/internal.js';
 
@@ -44,6 +47,26 @@ interface HandlerState {
   runs: Map<string, OpenRun>;
   /** Hidden runs: their children attach to the nearest shown ancestor. */
   hidden: Map<string, Observation | undefined>;
+}
+
+/** The observation of every open run by LangChain run id, shared by all handlers and copies of this module. */
+const openRuns: Map<string, Observation> = ((globalThis as Record<symbol, unknown>)[Symbol.for('northstar-ai.langchain.runs.v1')] ??= new Map()) as Map<string, Observation>;
+
+/**
+ * The context resolver of this integration: code running inside a LangChain run (a
+ * `@Tool` method called from a tool's function) sees, through LangChain's own async
+ * context, the callback manager of that run's children; the run's span is current when
+ * it is inner to NorthStar's own current observation.
+ */
+function resolveCurrent(store: Observation | undefined): Observation | undefined {
+  if (openRuns.size === 0) return store;
+  try {
+    const callbacks = (AsyncLocalStorageProviderSingleton.getRunnableConfig() as { callbacks?: { _parentRunId?: unknown } } | undefined)?.callbacks;
+    const runId = callbacks?._parentRunId;
+    return typeof runId === 'string' ? innermost(openRuns.get(runId), store) : store;
+  } catch {
+    return store;
+  }
 }
 
 /** Options of `NorthstarCallbackHandler` (LangChain's own handler options). */
@@ -69,6 +92,7 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
     // Called inline (not queued in the background) so a root run sees the caller's async context and nests in its trace.
     this.awaitHandlers = (options as { _awaitHandler?: boolean } | undefined)?._awaitHandler ?? true;
     this.state = options instanceof NorthstarCallbackHandler ? options.state : { runs: new Map(), hidden: new Map() };
+    setContextResolver('langchain', resolveCurrent);
   }
 
   /**
@@ -324,6 +348,7 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
       this.end(oldest, { error: new Error('LangChain never ended this run (too many open runs)') });
     }
     runs.set(runId, open);
+    openRuns.set(runId, open.observation);
   }
 
   private end(runId: string, result: { output?: unknown; error?: unknown }): void {
@@ -331,6 +356,7 @@ export class NorthstarCallbackHandler extends BaseCallbackHandler {
     const open = this.state.runs.get(runId);
     if (open === undefined) return;
     this.state.runs.delete(runId);
+    if (openRuns.get(runId) === open.observation) openRuns.delete(runId);
     endObservation(open.observation, result);
     if (open.root !== undefined) endObservation(open.root, result.error === undefined ? {} : { error: result.error });
   }

@@ -55,13 +55,26 @@ export function contextObservation(): Observation | undefined {
 }
 
 /**
- * Lets an integration that keeps its own async context (OpenTelemetry) say which
- * observation is current: `resolve` gets NorthStar's own current observation and
- * returns the innermost one (`currentObservation()` asks it). One resolver per process,
- * shared by every loaded copy of the package; undefined removes it.
+ * Lets an integration that keeps its own async context (OpenTelemetry, LangChain) say
+ * which observation is current: `resolve` gets the current observation so far (NorthStar's
+ * own, or what an earlier resolver answered) and returns the innermost one
+ * (`currentObservation()` asks every resolver in turn). One resolver per `key`, shared by
+ * every loaded copy of the package; undefined removes it.
  */
-export function setContextResolver(resolve: ((store: Observation | undefined) => Observation | undefined) | undefined): void {
-  globalState.externalContext = resolve as ((store: object | undefined) => object | undefined) | undefined;
+export function setContextResolver(key: string, resolve: ((store: Observation | undefined) => Observation | undefined) | undefined): void {
+  const resolvers = (globalState.contextResolvers ??= new Map());
+  if (resolve === undefined) resolvers.delete(key);
+  else resolvers.set(key, resolve as (store: object | undefined) => object | undefined);
+  const chain = [...resolvers.values()];
+  globalState.externalContext =
+    chain.length === 0 ? undefined : chain.length === 1 ? chain[0] : (store) => chain.reduce<object | undefined>((current, next) => next(current), store);
+}
+
+/** Of two observations of the same async flow, the inner one (the later started; an ended one loses). */
+export function innermost(a: Observation | undefined, b: Observation | undefined): Observation | undefined {
+  if (a === undefined || (a.ended && b !== undefined)) return b;
+  if (b === undefined || b.ended) return a;
+  return startedAt(b) >= startedAt(a) ? b : a;
 }
 
 /** When the observation started (`performance.now()`), to tell which of two nested ones is inner. */

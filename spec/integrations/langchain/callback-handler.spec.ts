@@ -15,7 +15,7 @@ import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { z } from 'zod';
 
 import { NorthstarCallbackHandler } from '../../../integrations/langchain/index.js';
-import { flush, trace } from '../../../src/index.js';
+import { flush, span, trace } from '../../../src/index.js';
 import { startLlmServer, type LlmServer } from '../../support/llm-server.js';
 import { assertNoRejections, createHarness, eventsOf, type Harness, only, runNamed, spansOf } from '../../tracing/ingest-harness.js';
 
@@ -161,6 +161,22 @@ describe('NorthstarCallbackHandler with @langchain/core and @langchain/langgraph
     assert.equal(chainSpan.kind, 'workflow');
     assert.equal(chainSpan.parent_span_id, undefined);
     assert.equal(only(spans.filter((s) => s.name === 'get_weather'), 'tool span').parent_span_id, chainSpan.id);
+  });
+
+  it('nests NorthStar spans opened inside a tool (a @Tool method) under the tool span, through LangChain\'s async context', async () => {
+    h.start();
+    const station = tool(async ({ city }: { city: string }) => span('read-station', async () => `18°C in ${city}`), {
+      name: 'read_station',
+      description: 'Reads the weather station.',
+      schema: z.object({ city: z.string() }),
+    });
+    const chain = RunnableLambda.from(async (city: string) => station.invoke({ city })).withConfig({ runName: 'station-chain' });
+    await trace('outer', () => chain.invoke('Paris', { callbacks: [new NorthstarCallbackHandler()] }));
+
+    const { spans } = await stored('outer');
+    const toolSpan = only(spans.filter((s) => s.name === 'read_station'), 'tool span');
+    assert.equal(only(spans.filter((s) => s.name === 'read-station'), 'inner span').parent_span_id, toolSpan.id);
+    assert.equal(toolSpan.parent_span_id, only(spans.filter((s) => s.name === 'station-chain'), 'chain span').id);
   });
 });
 
