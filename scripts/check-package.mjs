@@ -32,8 +32,8 @@ const REQUIRED_FILES = [
   'dist/cjs/decorators/index.d.ts',
   'dist/esm/src/evals/index.js',
   'dist/cjs/src/evals/index.js',
-  // Integration subpaths (northstar-ai/otel, northstar-ai/ai-sdk), both builds.
-  ...['otel', 'ai-sdk'].flatMap((name) =>
+  // Integration subpaths (issue 14: northstar-ai/otel, ai-sdk, openai-agents, langchain), both builds.
+  ...['otel', 'ai-sdk', 'openai-agents', 'langchain'].flatMap((name) =>
     ['esm', 'cjs'].flatMap((build) => [`dist/${build}/integrations/${name}/index.js`, `dist/${build}/integrations/${name}/index.d.ts`]),
   ),
 ];

@@ -8,7 +8,8 @@
 // inside, record the result, end). Handles: `ManualRun`, `ManualSpan`,
 // `ManualModelSpan` wrap an observation for a caller; never hand out the observation.
 // Framework integrations (`integrations/*`) also use the hooks of
-// src/tracing/integration-bridge.ts (client lookup, context resolver, problem reporting).
+// src/tracing/integration-bridge.ts (client lookup, root steps, ending from a framework's
+// result, context resolver, problem reporting).
 export { getClient, init } from './api/lifecycle.js';
 export { Northstar } from './client/northstar.js';
 export type { NorthstarOptions } from './config/options.js';
@@ -18,10 +19,11 @@ export type { SpanKind } from './registry/records.js';
 export { REDACTED } from './serialize/redaction.js';
 export { ManualModelSpan, ManualRun, ManualSpan, NOOP_MODEL_SPAN, NOOP_RUN, NOOP_SPAN } from './tracing/handle-classes.js';
 export type { Attributes, ModelSpan } from './tracing/handles.js';
-export { contextObservation, coreOf, reportProblem, setContextResolver, startedAt } from './tracing/integration-bridge.js';
+export { contextObservation, coreOf, endObservation, innermost, openRoot, reportProblem, type RootSpec, setContextResolver, startedAt } from './tracing/integration-bridge.js';
 export { argumentsByName, type CallSpec, type InputSource, invoke, runScoped } from './tracing/instrument.js';
 export { asModelObservation, type ModelObservation } from './tracing/model-observation.js';
 export type { Observation, RunObservation, SpanObservation } from './tracing/observation.js';
 export { activeCore, currentObservation, openRun, openSpan, type RunSpec, runInside, type SpanSpec } from './tracing/open.js';
 export { parameterInfo, parameterNames } from './tracing/param-names.js';
+export { type Bag, isBag, nonEmptyString, parseJsonText } from './util/values.js';
 export { copyFunctionShape, fastPathWrapper, unwrap, WRAPPED } from './tracing/wrap-function.js';

@@ -6,7 +6,7 @@ import {
   type Northstar,
   NorthstarConfigError,
   type Observation,
-  openRun,
+  openRoot,
   openSpan,
   reportProblem,
   runInside,
@@ -93,12 +93,11 @@ export class NorthstarTelemetry {
       if (typeof event.functionId === 'string') attributes.function_id = event.functionId;
       const parent = currentObservation();
       const kind = operation.startsWith('ai.embed') ? 'custom' : 'agent';
-      const core = parent === undefined ? coreOf(this.client) : undefined;
-      const root = parent !== undefined ? openSpan(parent, name, { kind, attributes }) : core === undefined ? undefined : openRun(core, name, { metadata: attributes });
+      const root = openRoot(coreOf(this.client), name, { kind, metadata: attributes }, parent);
       if (root === undefined) return;
       const state: CallState = {
         root,
-        ownsRun: parent === undefined,
+        ownsRun: parent === undefined || parent.ended,
         streaming: STREAMING.has(operation),
         inputs: event.recordInputs !== false,
         outputs: event.recordOutputs !== false,

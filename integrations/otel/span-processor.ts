@@ -17,6 +17,7 @@ import {
   contextObservation,
   coreOf,
   getClient,
+  innermost,
   type ModelObservation,
   type Northstar,
   NorthstarConfigError,
@@ -27,7 +28,6 @@ import {
   type RunObservation,
   setContextResolver,
   type SpanKind,
-  startedAt,
 } from '../../src/internal.js';
 import { aiContentToMessage, aiMessagesToChat, type ChatMessage, promptInput, providerName, textOf } from '../ai-sdk/ai-messages.js';
 import { messagesFromEvents, parseJson, semconvMessagesToChat, systemInstructionsToChat, type SpanEventLike, usageFromAttributes } from './genai-messages.js';
@@ -177,7 +177,7 @@ export class NorthstarSpanProcessor {
     this.client = client;
     this.keepNonGenAi = keepNonGenAiSpans ?? false;
     live.add(this);
-    setContextResolver(resolveCurrent);
+    setContextResolver('otel', resolveCurrent);
   }
 
   /** Called by the SDK when a span starts: opens its run or span. */
@@ -239,7 +239,7 @@ export class NorthstarSpanProcessor {
   async shutdown(): Promise<void> {
     this.closed = true;
     live.delete(this);
-    if (live.size === 0) setContextResolver(undefined);
+    if (live.size === 0) setContextResolver('otel', undefined);
     await this.forceFlush();
   }
 
@@ -287,13 +287,6 @@ export class NorthstarSpanProcessor {
   }
 }
 
-
-/** Of two observations of the same async flow, the inner one (the later started). */
-function innermost(a: Observation | undefined, b: Observation | undefined): Observation | undefined {
-  if (a === undefined || (a.ended && b !== undefined)) return b;
-  if (b === undefined || b.ended) return a;
-  return startedAt(b) >= startedAt(a) ? b : a;
-}
 
 /**
  * NorthStar's current observation, given that of its own context: the observation of

@@ -5,10 +5,16 @@
 // identical results. Like the ingest server it imports nothing from src/.
 //
 // The scenario comes from the `x-scenario` request header (default `text`):
-//   text | tools | agent (tools until their results are sent, then text) | thinking (Anthropic) | reasoning (Responses) | multi (two chat choices)
+//   text | tools | thinking (Anthropic) | reasoning (Responses) | multi (two chat choices)
 //   error-400 | error-429 | error-500 | cut (stream only: the socket is destroyed mid-SSE)
 //   reply (chat, not streamed: the message content is the URL-encoded `x-reply` header)
-// `stream: true` in the body selects the streamed form of the same answer.
+//   agent (Chat Completions and Responses): answers like a model in an agent loop, from the
+//     request itself: after a tool result, the final text; else one call of every tool
+//     offered that is not a handoff (`transfer_to_*`), its arguments filled from the tool's
+//     declared parameters (`AGENT_ARGUMENTS`); else a call of the handoff; else text.
+// `POST /v1/traces/ingest` (the OpenAI Agents SDK's trace exporter) is accepted and logged.
+// `stream: true` in the body selects the streamed form of the same answer. A base URL of
+// `/scenario/<name>/v1` (see `scenarioBaseURL`) selects a scenario without the header.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -28,6 +34,8 @@ export interface LlmServer {
   openaiBaseURL: string;
   /** `baseURL` for `new Anthropic(...)`. */
   anthropicBaseURL: string;
+  /** An OpenAI `baseURL` that selects `scenario` for every request (for clients built by a framework). */
+  scenarioBaseURL(scenario: string): string;
   /** Every request, in arrival order. */
   requests: LlmRequest[];
   close(): Promise<void>;
@@ -53,6 +61,7 @@ export async function startLlmServer(): Promise<LlmServer> {
     url,
     openaiBaseURL: `${url}/v1`,
     anthropicBaseURL: url,
+    scenarioBaseURL: (scenario) => `${url}/scenario/${scenario}/v1`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {
@@ -71,8 +80,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, log: LlmRequest
   } catch {
     body = undefined;
   }
-  const path = (req.url ?? '').split('?')[0]!;
-  const scenario = String(req.headers['x-scenario'] ?? 'text');
+  let path = (req.url ?? '').split('?')[0]!;
+  let scenario = String(req.headers['x-scenario'] ?? 'text');
+  // `/scenario/<name>/v1/...`: the scenario in the base URL, for clients a spec cannot give headers.
+  const prefixed = /^\/scenario\/([\w-]+)(\/.*)$/.exec(path);
+  if (prefixed) [, scenario, path] = prefixed as unknown as [string, string, string];
   log.push({ path, scenario, body });
   const anthropic = path === '/v1/messages';
   const error = /^error-(\d{3})$/.exec(scenario);
@@ -89,6 +101,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, log: LlmRequest
       return body.stream ? sendSse(res, chatChunks(scenario, body), scenario, 'openai') : sendJson(res, 200, chatCompletion(scenario, body));
     case '/v1/responses':
       return body.stream ? sendSse(res, responseEvents(scenario, body), scenario, 'named') : sendJson(res, 200, response(scenario, body));
+    case '/v1/traces/ingest':
+      return sendJson(res, 200, {});
     case '/v1/messages':
       return body.stream ? sendSse(res, anthropicEvents(scenario, body), scenario, 'named') : sendJson(res, 200, anthropicMessage(scenario, body));
     default:
@@ -147,19 +161,21 @@ const WEATHER_CALLS = [
   { id: 'call_time_2', type: 'function', function: { name: 'get_time', arguments: '{"tz":"Europe/Paris"}' } },
 ];
 
-function chatMessage(scenario: string, body?: any): any {
-  // `agent`: asks for the tools until the conversation holds their results, then answers.
-  const answered = Array.isArray(body?.messages) && body.messages.some((m: any) => m?.role === 'tool');
-  if (scenario === 'tools' || (scenario === 'agent' && !answered)) return { role: 'assistant', content: null, tool_calls: WEATHER_CALLS, refusal: null, annotations: [] };
+function chatMessage(scenario: string, body: any): any {
+  if (scenario === 'agent') return agentChatMessage(body);
+  if (scenario === 'tools') return { role: 'assistant', content: null, tool_calls: WEATHER_CALLS, refusal: null, annotations: [] };
   return { role: 'assistant', content: 'Paris is the capital of France.', refusal: null, annotations: [] };
 }
+
+/** The completion id: fixed, but one per step in the agent loop (frameworks key messages by it). */
+const chatId = (scenario: string, message: any): string => (scenario === 'agent' ? `chatcmpl-agent-${message.tool_calls ? 'tool' : 'final'}` : 'chatcmpl-fixed-1');
 
 function chatCompletion(scenario: string, body: any): any {
   const message = chatMessage(scenario, body);
   const choices = [{ index: 0, message, logprobs: null, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }];
   if (scenario === 'multi') choices.push({ index: 1, message: { role: 'assistant', content: 'It is Paris.', refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' });
   return {
-    id: 'chatcmpl-fixed-1',
+    id: chatId(scenario, message),
     object: 'chat.completion',
     created: CREATED,
     model: chatModel(body),
@@ -171,19 +187,20 @@ function chatCompletion(scenario: string, body: any): any {
 }
 
 function chatChunks(scenario: string, body: any): any[] {
-  const base = { id: 'chatcmpl-fixed-1', object: 'chat.completion.chunk', created: CREATED, model: chatModel(body), service_tier: 'default', system_fingerprint: 'fp_fixed' };
+  const base = { id: chatId(scenario, chatMessage(scenario, body)), object: 'chat.completion.chunk', created: CREATED, model: chatModel(body), service_tier: 'default', system_fingerprint: 'fp_fixed' };
   const includeUsage = body.stream_options?.include_usage === true;
   const chunk = (delta: any, finish: string | null = null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
   const chunks: any[] = [chunk({ role: 'assistant', content: '', refusal: null })];
-  if (scenario === 'tools') {
-    WEATHER_CALLS.forEach((call, index) => {
+  const message = chatMessage(scenario, body);
+  if (message.tool_calls) {
+    (message.tool_calls as typeof WEATHER_CALLS).forEach((call, index) => {
       chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }));
       const args = call.function.arguments;
       for (let i = 0; i < args.length; i += 7) chunks.push(chunk({ tool_calls: [{ index, function: { arguments: args.slice(i, i + 7) } }] }));
     });
     chunks.push(chunk({}, 'tool_calls'));
   } else {
-    for (const piece of ['Paris', ' is the', ' capital', ' of France', '.']) chunks.push(chunk({ content: piece }));
+    for (const piece of textPieces(message.content, ['Paris', ' is the', ' capital', ' of France', '.'])) chunks.push(chunk({ content: piece }));
     chunks.push(chunk({}, 'stop'));
   }
   if (includeUsage) chunks.push({ ...base, choices: [], usage: CHAT_USAGE });
@@ -200,7 +217,8 @@ const RESPONSES_USAGE = {
   total_tokens: 280,
 };
 
-function responseOutput(scenario: string): any[] {
+function responseOutput(scenario: string, body: any): any[] {
+  if (scenario === 'agent') return agentResponseItems(body);
   const output: any[] = [];
   if (scenario === 'reasoning' || scenario === 'tools') {
     output.push({ id: 'rs_fixed_1', type: 'reasoning', summary: [{ type: 'summary_text', text: 'The user asks about the weather; call the tool.' }] });
@@ -231,7 +249,7 @@ function response(scenario: string, body: any, status = 'completed'): any {
     instructions: body.instructions ?? null,
     max_output_tokens: body.max_output_tokens ?? null,
     model: body.model === 'gpt-4o-mini' ? 'gpt-4o-mini-2024-07-18' : String(body.model),
-    output: status === 'completed' ? responseOutput(scenario) : [],
+    output: status === 'completed' ? responseOutput(scenario, body) : [],
     parallel_tool_calls: true,
     previous_response_id: null,
     reasoning: { effort: null, summary: null },
@@ -252,18 +270,18 @@ function responseEvents(scenario: string, body: any): any[] {
   let seq = 0;
   const ev = (type: string, rest: any) => ({ type, sequence_number: seq++, ...rest });
   const events: any[] = [ev('response.created', { response: response(scenario, body, 'in_progress') }), ev('response.in_progress', { response: response(scenario, body, 'in_progress') })];
-  responseOutput(scenario).forEach((item, output_index) => {
+  responseOutput(scenario, body).forEach((item, output_index) => {
     if (item.type === 'message') {
       events.push(ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', content: [] } }));
       events.push(ev('response.content_part.added', { item_id: item.id, output_index, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } }));
-      for (const delta of ['Paris is', ' the capital', ' of France.']) {
+      for (const delta of textPieces(item.content[0].text, ['Paris is', ' the capital', ' of France.'])) {
         events.push(ev('response.output_text.delta', { item_id: item.id, output_index, content_index: 0, delta, logprobs: [] }));
       }
       events.push(ev('response.output_text.done', { item_id: item.id, output_index, content_index: 0, text: item.content[0].text, logprobs: [] }));
       events.push(ev('response.content_part.done', { item_id: item.id, output_index, content_index: 0, part: item.content[0] }));
     } else if (item.type === 'function_call') {
       events.push(ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', arguments: '' } }));
-      for (const delta of ['{"city"', ':"Paris"}']) events.push(ev('response.function_call_arguments.delta', { item_id: item.id, output_index, delta }));
+      for (const delta of [item.arguments.slice(0, 7), item.arguments.slice(7)]) events.push(ev('response.function_call_arguments.delta', { item_id: item.id, output_index, delta }));
       events.push(ev('response.function_call_arguments.done', { item_id: item.id, output_index, arguments: item.arguments }));
     } else {
       events.push(ev('response.output_item.added', { output_index, item }));
@@ -272,6 +290,68 @@ function responseEvents(scenario: string, body: any): any[] {
   });
   events.push(ev('response.completed', { response: response(scenario, body) }));
   return events;
+}
+
+// ---- The `agent` scenario: a model in an agent loop ----
+
+const AGENT_ANSWER = 'It is 18°C and sunny in Paris.';
+const TEXT = 'Paris is the capital of France.';
+
+/** Stream pieces of `text`: the fixed pieces of the usual answer, else word by word. */
+function textPieces(text: string, usual: string[]): string[] {
+  return text === TEXT ? usual : text.split(/(?= )/);
+}
+
+/** Argument values of the agent scenario's tool calls, by parameter name (anything else: `"x"`). */
+const AGENT_ARGUMENTS: Record<string, string> = { city: 'Paris', unit: 'celsius', tz: 'Europe/Paris' };
+
+interface AgentCall {
+  name: string;
+  id: string;
+  args: string;
+}
+
+/** A tool offered by the request (Chat Completions nests it under `function`). */
+function offeredTools(body: any): { name: string; parameters: any }[] {
+  const tools: any[] = Array.isArray(body.tools) ? body.tools : [];
+  return tools.map((t) => t?.function ?? t).filter((t) => typeof t?.name === 'string');
+}
+
+/** The calls of the next step of an agent loop: every non-handoff tool, else the handoff; none means the final text. */
+function agentStep(lastIsToolResult: boolean, body: any): AgentCall[] {
+  if (lastIsToolResult) return [];
+  const offered = offeredTools(body);
+  const tools = offered.filter((t) => !t.name.startsWith('transfer_to_'));
+  if (tools.length > 0) {
+    return tools.map((t, index) => {
+      const names = Object.keys(t.parameters?.properties ?? {});
+      const args = Object.fromEntries(names.map((name) => [name, AGENT_ARGUMENTS[name] ?? 'x']));
+      return { name: t.name, id: `call_tool_${index + 1}`, args: JSON.stringify(args) };
+    });
+  }
+  const handoff = offered.find((t) => t.name.startsWith('transfer_to_'));
+  return handoff === undefined ? [] : [{ name: handoff.name, id: 'call_handoff_1', args: '{}' }];
+}
+
+function agentChatMessage(body: any): any {
+  const messages: any[] = Array.isArray(body.messages) ? body.messages : [];
+  const last = messages[messages.length - 1];
+  const calls = agentStep(last?.role === 'tool', body);
+  if (calls.length === 0) return { role: 'assistant', content: AGENT_ANSWER, refusal: null, annotations: [] };
+  const toolCalls = calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.args } }));
+  return { role: 'assistant', content: null, tool_calls: toolCalls, refusal: null, annotations: [] };
+}
+
+function agentResponseItems(body: any): any[] {
+  const input: any[] = Array.isArray(body.input) ? body.input : [];
+  const last = input[input.length - 1];
+  // A handoff's output hands the turn to the next agent: only a real tool result ends the loop.
+  const toolResult = last?.type === 'function_call_output' && !String(last.call_id).startsWith('call_handoff');
+  const calls = agentStep(toolResult, body);
+  if (calls.length === 0) {
+    return [{ id: 'msg_agent_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: AGENT_ANSWER, annotations: [], logprobs: [] }] }];
+  }
+  return calls.map((call) => ({ id: `fc_${call.id}`, type: 'function_call', status: 'completed', call_id: call.id, name: call.name, arguments: call.args }));
 }
 
 // ---- Anthropic Messages ----

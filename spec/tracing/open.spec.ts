@@ -52,7 +52,7 @@ describe('openRun / openSpan / runInside', () => {
     const run = openRun(core, 'resolved-run', {})!;
     const other = openSpan(run, 'resolved-elsewhere', { kind: 'tool' })!;
     const asked: unknown[] = [];
-    setContextResolver((store) => {
+    setContextResolver('spec', (store) => {
       asked.push(store);
       return other;
     });
@@ -64,7 +64,7 @@ describe('openRun / openSpan / runInside', () => {
       });
       assert.deepEqual(asked.slice(0, 1), [run], 'the resolver gets NorthStar\'s own observation');
     } finally {
-      setContextResolver(undefined);
+      setContextResolver('spec', undefined);
     }
     runInside(run, () => assert.equal(currentObservation(), run, 'without a resolver, the async context alone'));
     other.end();

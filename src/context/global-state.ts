@@ -37,6 +37,8 @@ export interface GlobalState {
    * given the observation of NorthStar's context, returns the innermost current one.
    */
   externalContext?: (store: object | undefined) => object | undefined;
+  /** The resolvers `externalContext` applies in turn, by integration (one each, shared by every copy). */
+  contextResolvers?: Map<string, (store: object | undefined) => object | undefined>;
 }
 
 const SLOT = Symbol.for('northstar-ai.global.v1');

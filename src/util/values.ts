@@ -10,3 +10,18 @@ export const isBag = (value: unknown): value is Bag => value !== null && typeof 
 /** A finite, non-negative number (a token count, a cost), else undefined. */
 export const nonNegative = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+
+/** A non-empty string, else undefined (a framework's optional name or id). */
+export const nonEmptyString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** Text that holds a JSON object or array (tool arguments and results) parsed; anything else as is. */
+export function parseJsonText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  if (!(trimmed.startsWith('{') || trimmed.startsWith('['))) return value;
+  try {
+    return JSON.parse(trimmed) as unknown;
+  } catch {
+    return value;
+  }
+}

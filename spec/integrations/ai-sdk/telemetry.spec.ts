@@ -205,7 +205,7 @@ describe('NorthstarTelemetry (ai 7)', { skip: skipUnlessAi7 }, () => {
     const answer = await trace('support-request', async () =>
       sdk.ai.generateText({ model: openai.chat('gpt-4o-mini'), prompt: 'Weather and time in Paris?', tools, stopWhen: sdk.ai.stepCountIs(4), headers: { 'x-scenario': 'agent' } }),
     );
-    assert.equal(answer.text, 'Paris is the capital of France.');
+    assert.equal(answer.text, 'It is 18°C and sunny in Paris.');
     await assert.rejects(trace('failing-request', async () => sdk.ai.generateText({ model: openai.chat('gpt-4o-mini'), prompt: 'x', maxRetries: 0, headers: { 'x-scenario': 'error-400' } })));
     assert.equal(await flush(), true);
     const { server } = harness;
