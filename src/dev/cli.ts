@@ -21,7 +21,7 @@ const USAGE = `Usage:
 Starts a local NorthStar collector and trace viewer on http://127.0.0.1:${DEV_DEFAULT_PORT}/.
 Send traces to it with NORTHSTAR_DEV=1 (no API key or project needed).
 
-  --port N        port on 127.0.0.1 (default ${DEV_DEFAULT_PORT}, env ${DEV_PORT_ENV})
+  --port N        port on 127.0.0.1 (default ${DEV_DEFAULT_PORT}, env ${DEV_PORT_ENV}; 0 picks a free one)
   --data FILE     trace log file (default ${DEFAULT_DATA} in the current folder)
   --max-bytes N   size cap of the trace log; oldest runs are pruned past it (default 100 MB)
   --open          open the viewer in the browser
@@ -54,7 +54,7 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions 
       if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
       return v;
     };
-    if (flag === '--port') options.port = integer(value(), '--port');
+    if (flag === '--port') options.port = integer(value(), '--port', 0);
     else if (flag === '--data') options.data = value();
     else if (flag === '--max-bytes') options.maxBytes = integer(value(), '--max-bytes');
     else if (flag === '--open') options.open = true;
@@ -67,8 +67,8 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions 
   return options;
 }
 
-function integer(raw: string, name: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+function integer(raw: string, name: string, min = 1): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new UsageError(`${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer, got ${JSON.stringify(raw)}`);
   return Number(raw);
 }
 
@@ -163,6 +163,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return runCommand(options.command, options.port);
   }
 
+  // Listen for Ctrl-C before the URL is printed: whoever reads the URL may stop us at once.
+  const stopped = waitForStop();
   if (options.data === undefined) ignoreDataFolder(cwd);
   const { store } = server.log;
   console.log(`northstar-ai dev: viewer at ${server.url}`);
@@ -173,7 +175,6 @@ async function main(argv: readonly string[]): Promise<number> {
 
   let code = 0;
   if (options.command.length > 0) {
-    const stopped = waitForStop();
     code = await runCommand(options.command, server.port);
     if (options.keepOpen) {
       console.log(`northstar-ai dev: command exited with code ${code}; the viewer stays at ${server.url} (Ctrl-C to stop)`);
@@ -181,7 +182,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   } else {
     console.log('  Ctrl-C to stop');
-    await waitForStop();
+    await stopped;
   }
   await server.close();
   console.log('northstar-ai dev: stopped');

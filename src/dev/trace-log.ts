@@ -48,6 +48,7 @@ export class TraceLog {
       if (text.length > 0 && !text.endsWith('\n')) this.bytes += this.write('\n');
     }
     if (this.bytes > maxBytes) this.compact();
+    this.fd ??= openSync(file, 'a');
   }
 
   /** Size of the log file in bytes. */
