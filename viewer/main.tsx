@@ -226,7 +226,7 @@ function App() {
               </select>
             </div>
             <div class="filter-row small">
-              <span class="muted" data-testid="run-count">{filtered.length === all.length ? `${all.length} runs` : `${filtered.length} of ${all.length} runs`}</span>
+              <span class="muted" data-testid="run-count">{filtered.length === all.length ? `${all.length} run${all.length === 1 ? '' : 's'}` : `${filtered.length} of ${all.length} runs`}</span>
               {filtersOn && <a href="#" onClick={(e) => { e.preventDefault(); setSearch(''); setStatus(''); setTag(''); setName(''); }}>clear filters</a>}
               <label class="toggle"><input type="checkbox" checked={grouped} onChange={() => setGrouped(!grouped)} data-testid="group-sessions" /> by session</label>
             </div>

@@ -151,7 +151,9 @@ export function outputOf(events: readonly Rec[] | undefined): unknown {
     const e = events[i]!;
     if (e.type === 'tool_result' || e.type === 'final_response' || e.type === 'assistant_message') return e.content;
   }
-  return undefined;
+  // A model answer made only of tool calls.
+  const calls = events.filter((e) => e.type === 'tool_arguments').map((e) => e.content);
+  return calls.length > 0 ? { tool_calls: calls } : undefined;
 }
 
 /** Latency of a span or run in ms, from `latency_ms` or its timestamps. */

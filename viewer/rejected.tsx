@@ -11,6 +11,8 @@ export interface Rejection {
   excerpt: string;
 }
 
+const SINGULAR: Record<string, string> = { sessions: 'session', runs: 'run', spans: 'span', events: 'event', scores: 'score', prompt_links: 'prompt link' };
+
 export function RejectedPanel({ rejected, onClose }: { rejected: Rejection[]; onClose: () => void }) {
   return (
     <div class="drawer" data-testid="rejected-panel">
@@ -27,7 +29,7 @@ export function RejectedPanel({ rejected, onClose }: { rejected: Rejection[]; on
             <div class="rejection-head">
               <span class="badge status error">HTTP {r.status}</span>
               <span class="muted tiny">{formatTime(r.at)}</span>
-              {r.counts && <span class="muted tiny">{Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ')}</span>}
+              {r.counts && <span class="muted tiny">{Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${n === 1 ? SINGULAR[k] ?? k : k}`).join(', ')}</span>}
             </div>
             <div class="rejection-reason">{r.error}</div>
             {r.excerpt && (

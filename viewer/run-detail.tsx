@@ -253,7 +253,7 @@ const TAIL = 6;
 function Conversation({ messages }: { messages: Message[] }) {
   const [expanded, setExpanded] = useState(false);
   if (messages.length === 0) return <div class="muted tiny section">No messages recorded.</div>;
-  const folded = !expanded && messages.length > HEAD + TAIL + 2;
+  const folded = !expanded && messages.length > HEAD + TAIL + 1;
   const visible = folded ? [...messages.slice(0, HEAD), undefined, ...messages.slice(-TAIL)] : messages;
   return (
     <div class="conversation" data-testid="conversation">
