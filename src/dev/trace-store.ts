@@ -102,35 +102,39 @@ export class TraceStore {
     return undefined;
   }
 
-  /** Stores a batch that passed `check`; returns the ids of the runs it touched. */
-  commit(batch: Batch, receivedAt: string = new Date().toISOString()): Set<string> {
+  /**
+   * Stores a batch that passed `check`; returns the ids of the runs it touched. With
+   * `owned`, the records are kept as they are (the caller hands them over) instead of copied.
+   */
+  commit(batch: Batch, receivedAt: string = new Date().toISOString(), options: { owned?: boolean } = {}): Set<string> {
+    const copy = options.owned ? <T>(value: T): T => value : structuredClone;
     const touched = new Set<string>();
-    for (const session of batch.sessions) this.upsert('sessions', session);
+    for (const session of batch.sessions) this.upsert('sessions', session, copy);
     for (const run of batch.runs) {
-      this.upsert('runs', run);
+      this.upsert('runs', run, copy);
       touched.add(run.id as string);
     }
     for (const span of this.orderSpans(batch.spans) ?? batch.spans) {
       // A span's run is fixed at first insert.
       const runId = (this.spans.get(span.id as string)?.run_id ?? span.run_id) as string;
-      this.upsert('spans', span);
+      this.upsert('spans', span, copy);
       this.index(this.spansOfRun, runId, span.id as string);
       touched.add(runId);
     }
     for (const event of batch.events) {
       const runId = (this.events.get(event.id as string)?.run_id ?? event.run_id) as string;
-      this.upsert('events', event);
+      this.upsert('events', event, copy);
       this.index(this.eventsOfRun, runId, event.id as string);
       touched.add(runId);
     }
     for (const score of batch.scores) {
-      this.scores.set(score.id as string, structuredClone(score));
+      this.scores.set(score.id as string, copy(score));
       this.index(this.scoresOfRun, score.trace_id as string, score.id as string);
       touched.add(score.trace_id as string);
     }
     for (const link of batch.prompt_links) {
       const key = `${link.span_id}:${link.prompt_version_id}`;
-      this.promptLinks.set(key, structuredClone(link));
+      this.promptLinks.set(key, copy(link));
       this.index(this.linksOfRun, link.trace_id as string, key);
       touched.add(link.trace_id as string);
     }
@@ -248,10 +252,10 @@ export class TraceStore {
     ids.add(id);
   }
 
-  private upsert(table: 'sessions' | 'runs' | 'spans' | 'events', incoming: WireRecord): void {
+  private upsert(table: 'sessions' | 'runs' | 'spans' | 'events', incoming: WireRecord, copy: <T>(value: T) => T): void {
     const stored = this[table];
     const existing = stored.get(incoming.id as string);
-    const record = structuredClone(incoming);
+    const record = copy(incoming);
     if (!existing) {
       stored.set(incoming.id as string, record);
       return;
