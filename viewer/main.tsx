@@ -294,7 +294,7 @@ function RunRow({ run, selected, compared, onClick }: { run: RunSummary; selecte
         <span>{run.status === 'running' ? 'running…' : formatDuration(run.duration_ms)}</span>
         {tokens > 0 && <span>{formatCount(tokens)} tok</span>}
         {run.cost_usd !== undefined && <span>{formatCost(run.cost_usd)}</span>}
-        <span>{run.spans} spans</span>
+        <span>{run.spans} span{run.spans === 1 ? "" : "s"}</span>
         {run.tags.slice(0, 3).map((t) => <span class="tag">{t}</span>)}
         {run.error && <span class="err-text" title={run.error}>{run.error}</span>}
       </div>
