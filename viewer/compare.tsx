@@ -9,6 +9,7 @@ function delta(a: number | undefined, b: number | undefined, format: (n: number)
   return <span class={`delta ${d > 0 ? 'up' : 'down'}`}>{d > 0 ? '+' : '−'}{format(Math.abs(d))}</span>;
 }
 
+/** Two runs side by side, spans aligned by name path. */
 export function ComparePanel({ a, b, onClose }: { a: RunView; b: RunView; onClose: () => void }) {
   const rows = alignRuns(a, b);
   const [open, setOpen] = useState<string | undefined>(undefined);

@@ -1,6 +1,7 @@
 // Data shapes of the viewer and the pure helpers that turn a run's records into a span
 // tree, a conversation and a comparison. No DOM here.
 
+/** A record as the viewer API returns it. */
 export type Rec = Record<string, any>;
 
 /** One line of the runs list (src/dev/trace-store.ts RunSummary). */

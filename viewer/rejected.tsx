@@ -13,6 +13,7 @@ export interface Rejection {
 
 const SINGULAR: Record<string, string> = { sessions: 'session', runs: 'run', spans: 'span', events: 'event', scores: 'score', prompt_links: 'prompt link' };
 
+/** The drawer listing refused batches, newest first. */
 export function RejectedPanel({ rejected, onClose }: { rejected: Rejection[]; onClose: () => void }) {
   return (
     <div class="drawer" data-testid="rejected-panel">

@@ -7,6 +7,7 @@ import { VirtualList } from './virtual-list.js';
 const TREE_ROW = 30;
 const KIND_LABEL: Record<string, string> = { agent: 'AGT', workflow: 'WF', model: 'LLM', tool: 'TOOL', custom: 'SPAN', run: 'RUN' };
 
+/** One run: header with totals, span tree with waterfall, and the selected span's details. */
 export function RunDetail({ view, onCompare }: { view: RunView; onCompare: () => void }) {
   const { summary } = view;
   const [collapsed, setCollapsed] = useState<Set<string>>(() => {

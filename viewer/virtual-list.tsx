@@ -13,6 +13,7 @@ interface Props<T> {
   testId?: string;
 }
 
+/** A scrolling list of fixed-height rows that renders only the rows in view. */
 export function VirtualList<T>({ items, rowHeight, keyOf, render, className, testId }: Props<T>) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
