@@ -84,10 +84,10 @@ export async function api(port: number, path: string): Promise<any> {
   return response.json;
 }
 
-const now = (offsetMs = 0): string => new Date(Date.parse('2026-01-01T00:00:00.000Z') + offsetMs).toISOString();
-
-/** A session, a run, a model span with two events and a score: a valid batch. */
-export function sampleBatch(overrides: { offsetMs?: number; name?: string; padding?: number } = {}) {
+/** A session, a run, a model span with two events and a score: a valid batch (times from 2026-01-01, or `baseMs`). */
+export function sampleBatch(overrides: { offsetMs?: number; name?: string; padding?: number; baseMs?: number } = {}) {
+  const base = overrides.baseMs ?? Date.parse('2026-01-01T00:00:00.000Z');
+  const now = (offsetMs = 0): string => new Date(base + offsetMs).toISOString();
   const t = overrides.offsetMs ?? 0;
   const session = { id: randomUUID(), created_at: now(t) };
   const run = {

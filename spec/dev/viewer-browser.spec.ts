@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 import { startLlmServer, type LlmServer } from '../support/llm-server.js';
-import { ingest, repoRoot, startCollector } from './dev-harness.js';
+import { ingest, repoRoot, sampleBatch, startCollector } from './dev-harness.js';
 
 const ROOT = repoRoot();
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -161,6 +161,39 @@ describe('viewer in Chromium', () => {
     assert.equal(exported.batch.runs[0].id, firstRun);
     assert.ok(exported.batch.events.length > 0);
     assert.match(download.suggestedFilename(), /^support-agent-[0-9a-f]{8}\.json$/);
+    // And the file imports back (the same ids: an upsert, nothing duplicated).
+    const before = await rowCount(page);
+    await page.locator('[data-testid=import]').setInputFiles(file);
+    await page.getByText(/^Imported /).waitFor();
+    assert.equal(await rowCount(page), before);
+  });
+
+  it('does not move the scrolled list when a new run arrives at the top', async () => {
+    const total = async () => Number((await page.locator('[data-testid=run-count]').innerText()).split(' ')[0]);
+    const waitForTotal = async (n: number) => {
+      for (let i = 0; i < 200 && (await total()) !== n; i++) await page.waitForTimeout(50);
+      assert.equal(await total(), n);
+    };
+    const start = await total();
+    for (let i = 0; i < 40; i++) assert.equal((await ingest(collector.port, sampleBatch({ name: `old-${i}`, offsetMs: i * 1000 }))).status, 200);
+    await waitForTotal(start + 40);
+    const list = page.locator('[data-testid=runs]');
+    await list.evaluate((el) => (el.scrollTop = 20 * 58));
+    // The name of the first row fully in view.
+    const topRow = () =>
+      list.evaluate((el: any) => {
+        const top = el.getBoundingClientRect().top;
+        const rows = [...el.querySelectorAll('[data-testid=run-row]')] as any[];
+        return rows.find((r) => r.getBoundingClientRect().top >= top - 1)?.getAttribute('data-run-name') as string;
+      });
+    await page.waitForTimeout(200);
+    const before = await topRow();
+    assert.ok(before, 'a row is in view');
+    assert.equal((await ingest(collector.port, sampleBatch({ name: 'arrives-on-top', baseMs: Date.now() }))).status, 200);
+    await waitForTotal(start + 41);
+    assert.equal(await topRow(), before, 'the row at the top of the view is still there');
+    await list.evaluate((el) => (el.scrollTop = 0));
+    await page.locator('[data-run-name=arrives-on-top]').waitFor();
   });
 
   it('compares two runs side by side and shows the differences', async () => {
