@@ -179,6 +179,24 @@ describe('the SDK dev switch', () => {
     }
   });
 
+  it('says once in the debug log that it sends to the local viewer', async () => {
+    const collector = await startCollector();
+    const lines: string[] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => void lines.push(args.join(' '));
+    try {
+      const ns = new Northstar({ dev: true, devPort: collector.port, debug: true });
+      ns.startRun('logged').end();
+      assert.equal(await ns.shutdown(), true);
+    } finally {
+      console.warn = original;
+      await collector.close();
+    }
+    const notices = lines.filter((l) => l.includes('dev mode'));
+    assert.equal(notices.length, 1, lines.join('\n'));
+    assert.match(notices[0]!, new RegExp(`local viewer at http://127\\.0\\.0\\.1:${collector.port}/functions/v1/ingest-traces; no API key or project needed`));
+  });
+
   it('with no viewer running behaves like an unreachable server: no throw, flush resolves false', async () => {
     const probe = await startCollector();
     const port = probe.port;
