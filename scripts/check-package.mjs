@@ -30,6 +30,11 @@ const REQUIRED_FILES = [
   'dist/esm/decorators/index.d.ts',
   'dist/cjs/decorators/index.js',
   'dist/cjs/decorators/index.d.ts',
+  // `npx northstar-ai dev`: the bin and the prebuilt viewer page.
+  'dist/esm/src/dev/cli.js',
+  'dist/viewer/index.html',
+  'dist/viewer/app.js',
+  'dist/viewer/app.css',
 ];
 /** Paths that must never be published. */
 const FORBIDDEN = /^(spec|build|scripts|bench|examples|node_modules|\.ci)\/|\.spec\.|\.tgz$/;

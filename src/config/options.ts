@@ -50,6 +50,10 @@ export interface NorthstarOptions {
   allowInsecureHttp?: boolean;
   /** Called with every SDK problem (in addition to the debug log). Must not throw; if it does, the error is ignored. */
   onError?: (diagnostic: NorthstarDiagnostic) => void;
+  /** Send to the local viewer of `npx northstar-ai dev` on 127.0.0.1 instead; no API key or project needed. Env `NORTHSTAR_DEV`. @default false */
+  dev?: boolean;
+  /** Port of the local viewer used by `dev`. Env `NORTHSTAR_DEV_PORT`. @default 4319 */
+  devPort?: number;
 }
 
 /** The fully resolved configuration of one client. */
@@ -73,4 +77,6 @@ export interface ResolvedConfig {
   readonly requestTimeoutMs: number;
   readonly maxBatchBytes: number;
   readonly onError?: (diagnostic: NorthstarDiagnostic) => void;
+  /** True when `dev` / `NORTHSTAR_DEV` points delivery at the local viewer. */
+  readonly dev?: boolean;
 }

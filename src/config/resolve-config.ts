@@ -1,4 +1,5 @@
 import { NorthstarConfigError } from '../errors/northstar-error.js';
+import { DEV_PLACEHOLDER_KEY, resolveDevSwitch } from './dev-switch.js';
 import type { NorthstarOptions, ResolvedConfig } from './options.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -7,6 +8,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'apiKey', 'projectId', 'endpoint', 'project', 'environment', 'enabled', 'debug', 'captureInputs',
   'captureOutputs', 'redactKeys', 'mask', 'limits', 'batchSize', 'flushIntervalMs', 'maxQueueSize',
   'requestTimeoutMs', 'maxBatchBytes', 'allowInsecureHttp', 'onError',
+  'dev', 'devPort',
 ]);
 // Names people reach for from other SDKs, mapped to ours so the error can say so.
 const RENAMED: Readonly<Record<string, string>> = {
@@ -113,7 +115,9 @@ export function resolveConfig(options: NorthstarOptions = {}, env: Env = process
   if (typeof options !== 'object' || options === null) fail('options must be an object.');
   checkUnknownKeys(options);
 
-  const apiKey = optionString(options, 'apiKey') ?? envString(env, 'NORTHSTAR_API_KEY');
+  // The local-viewer switch replaces the endpoint and needs no key (src/config/dev-switch.ts).
+  const devSwitch = resolveDevSwitch(options, env);
+  const apiKey = devSwitch ? DEV_PLACEHOLDER_KEY : optionString(options, 'apiKey') ?? envString(env, 'NORTHSTAR_API_KEY');
   if (apiKey !== undefined && LINE_BREAK.test(apiKey)) fail('apiKey contains a line break or NUL character.');
   const projectId = optionString(options, 'projectId') ?? envString(env, 'NORTHSTAR_PROJECT_ID');
   const allowInsecureHttp = optionBoolean(options, 'allowInsecureHttp') ?? false;
@@ -122,7 +126,9 @@ export function resolveConfig(options: NorthstarOptions = {}, env: Env = process
   const endpointSource = endpointOption !== undefined ? 'option endpoint' : 'environment variable NORTHSTAR_ENDPOINT';
 
   let endpoint = '';
-  if (endpointRaw !== undefined) {
+  if (devSwitch) {
+    endpoint = devSwitch.endpoint;
+  } else if (endpointRaw !== undefined) {
     endpoint = checkEndpoint(endpointRaw, endpointSource, allowInsecureHttp);
   } else if (projectId !== undefined) {
     if (!PROJECT_ID.test(projectId)) {
@@ -163,10 +169,12 @@ export function resolveConfig(options: NorthstarOptions = {}, env: Env = process
     mask,
     limits: checkLimits(options.limits),
     batchSize: positive(options, 'batchSize', 50, true),
-    flushIntervalMs: positive(options, 'flushIntervalMs', 5000, false),
+    // Live viewing wants records within a second; the hosted default stays 5 s.
+    flushIntervalMs: positive(options, 'flushIntervalMs', devSwitch ? 1000 : 5000, false),
     maxQueueSize: positive(options, 'maxQueueSize', 1000, true),
     requestTimeoutMs: positive(options, 'requestTimeoutMs', 10_000, false),
     maxBatchBytes: positive(options, 'maxBatchBytes', 1_000_000, true),
     onError,
+    ...(devSwitch ? { dev: true } : {}),
   };
 }
