@@ -36,3 +36,23 @@ for (const file of ['dist/cjs/src/export/http-transport.js', 'dist/cjs/src/promp
   if (patched === source) throw new Error('build: require("ky") not found in ' + transport);
   writeFileSync(transport, patched);
 }
+
+// The local viewer's page (`northstar-ai dev`): viewer/ bundled with preact into static
+// files under dist/viewer/, served as they are (no CDN, no build at install).
+const viewerOut = join(root, 'dist/viewer');
+await build({
+  entryPoints: [join(root, 'viewer/main.tsx')],
+  absWorkingDir: root,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  minify: true,
+  outfile: join(viewerOut, 'app.js'),
+  legalComments: 'eof',
+  logLevel: 'warning',
+});
+await build({ entryPoints: [join(root, 'viewer/app.css')], absWorkingDir: root, bundle: true, minify: true, outfile: join(viewerOut, 'app.css'), logLevel: 'warning' });
+writeFileSync(join(viewerOut, 'index.html'), readFileSync(join(root, 'viewer/index.html')));

@@ -4,7 +4,10 @@
 //   - an import cycle between files, or between folders (src/tracing -> src/client -> src/tracing);
 //   - src/ importing decorators/ or integrations/ (they build on the engine, never the reverse);
 //   - decorators/ or integrations/ importing src/ through anything but the internal entry module src/internal.ts;
-//   - provider-shape parsing (src/model) or the queue (src/registry) importing the engine above it.
+//   - provider-shape parsing (src/model) or the queue (src/registry) importing the engine above it;
+//   - the `northstar-ai dev` bin (src/dev) importing more of src/ than config/, errors/ and util/,
+//     or anything outside src/dev importing it (so `import 'northstar-ai'` never loads the viewer);
+//   - the viewer page (viewer/, .ts and .tsx) importing src/ or decorators/ (it speaks HTTP only).
 // A regex over the source is enough: the code base writes one specifier per import
 // statement, always relative, always with its `.js` extension.
 //   node scripts/check-imports.mjs [--root DIR]
@@ -15,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 // `--root DIR` checks another tree (the spec of this script uses it); the default is this repository.
 const rootFlag = process.argv.indexOf('--root');
 const root = rootFlag >= 0 ? resolve(process.argv[rootFlag + 1]) : join(dirname(fileURLToPath(import.meta.url)), '..');
-const ROOTS = ['src', 'decorators', 'integrations'];
+const ROOTS = ['src', 'decorators', 'integrations', 'viewer'];
 /** Trees built on the engine: they reach src/ only through INTERNAL_ENTRY, and src/ never imports them. */
 const CLIENT_TREES = ['decorators', 'integrations'];
 const INTERNAL_ENTRY = 'src/internal.ts';
@@ -24,6 +27,12 @@ const FORBIDDEN = [
   { from: 'src/model/', to: ['src/tracing/', 'src/client/', 'src/api/', 'src/instrumentation/', 'src/export/', 'src/context/'], why: 'provider-shape parsing imports nothing of the tracing engine' },
   { from: 'src/registry/', to: ['src/tracing/', 'src/client/', 'src/api/', 'src/instrumentation/', 'src/export/'], why: 'the queue knows records, not who writes or sends them' },
   { from: 'src/util/', to: ['src/'], why: 'the shared helpers import nothing' },
+  {
+    from: 'src/dev/',
+    to: ['src/index.ts', 'src/internal.ts', 'src/api/', 'src/client/', 'src/instrumentation/', 'src/tracing/', 'src/export/', 'src/context/', 'src/registry/', 'src/model/', 'src/serialize/', 'src/debug/'],
+    why: 'the local viewer (northstar-ai dev) uses only src/config, src/errors and src/util of the package',
+  },
+  { from: 'viewer/', to: ['src/', 'decorators/'], why: 'the viewer page talks to the collector over HTTP, never imports the package' },
 ];
 
 const SPECIFIER = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -33,12 +42,12 @@ const walk = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return walk(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
+    return /\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [path] : [];
   });
 
 function resolveSpecifier(from, specifier) {
   const base = resolve(dirname(from), specifier);
-  const candidates = [base.replace(/\.js$/, '.ts'), `${base}.ts`, join(base, 'index.ts')];
+  const candidates = [base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx'), `${base}.ts`, join(base, 'index.ts')];
   return candidates.find((candidate) => existsSync(candidate));
 }
 
@@ -90,6 +99,7 @@ for (const file of files) {
 
 for (const [file, imports] of graph) {
   for (const target of imports) {
+    if (target.startsWith('src/dev/') && !file.startsWith('src/dev/')) problems.push(`${file} imports ${target}: only the northstar-ai dev bin (src/dev/) imports src/dev/`);
     for (const tree of CLIENT_TREES) {
       if (file.startsWith('src/') && target.startsWith(`${tree}/`)) problems.push(`${file} imports ${target}: src/ never imports ${tree}/`);
       if (file.startsWith(`${tree}/`) && target.startsWith('src/') && target !== INTERNAL_ENTRY) {

@@ -36,6 +36,11 @@ const REQUIRED_FILES = [
   ...['otel', 'ai-sdk', 'openai-agents', 'langchain'].flatMap((name) =>
     ['esm', 'cjs'].flatMap((build) => [`dist/${build}/integrations/${name}/index.js`, `dist/${build}/integrations/${name}/index.d.ts`]),
   ),
+  // `npx northstar-ai dev`: the bin and the prebuilt viewer page.
+  'dist/esm/src/dev/cli.js',
+  'dist/viewer/index.html',
+  'dist/viewer/app.js',
+  'dist/viewer/app.css',
 ];
 /** Paths that must never be published. */
 const FORBIDDEN = /^(spec|build|scripts|bench|examples|node_modules|\.ci)\/|\.spec\.|\.tgz$/;

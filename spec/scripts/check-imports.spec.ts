@@ -1,6 +1,7 @@
 // scripts/check-imports.mjs (a step of `npm test`): it passes on this repository and fails
 // on a file cycle, a folder cycle, src/ importing decorators/ or integrations/, either
-// of them bypassing src/internal.ts, and provider-shape parsing importing the engine.
+// of them bypassing src/internal.ts, provider-shape parsing importing the engine, and the
+// local viewer (src/dev, viewer/) reaching into the engine or being reached from it.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -98,5 +99,22 @@ describe('check-imports', () => {
     });
     assert.equal(result.status, 1);
     assert.match(result.output, /src\/model\/m\.ts imports src\/tracing\/t\.ts: provider-shape parsing imports nothing of the tracing engine/);
+  });
+
+  it('keeps the local viewer apart: src/dev uses only config/errors/util, nothing imports it, viewer/ imports no src/', () => {
+    const result = check({
+      'src/config/switch.ts': "export const port = 4319;\n",
+      'src/tracing/t.ts': "export const t = 1;\n",
+      'src/dev/server.ts': "import { port } from '../config/switch.js';\nimport { t } from '../tracing/t.js';\nexport const server = port + t;\n",
+      'src/api/a.ts': "import { server } from '../dev/server.js';\nexport const a = server;\n",
+      'viewer/model.ts': "export const view = 1;\n",
+      'viewer/main.tsx': "import { view } from './model.js';\nimport { t } from '../src/tracing/t.js';\nexport const main = view + t;\n",
+    });
+    assert.equal(result.status, 1);
+    assert.match(result.output, /src\/dev\/server\.ts imports src\/tracing\/t\.ts: the local viewer/);
+    assert.doesNotMatch(result.output, /src\/dev\/server\.ts imports src\/config/);
+    assert.match(result.output, /src\/api\/a\.ts imports src\/dev\/server\.ts: only the northstar-ai dev bin/);
+    assert.match(result.output, /viewer\/main\.tsx imports src\/tracing\/t\.ts: the viewer page/);
+    assert.doesNotMatch(result.output, /cannot resolve/);
   });
 });

@@ -68,7 +68,11 @@ export class Northstar {
         timeoutMs: this.config.requestTimeoutMs,
       });
       this.core = new Core(this.config, transport);
-      this.core.logger.debug(`enabled; sending to ${displayUrl(this.config.endpoint)}`);
+      this.core.logger.debug(
+        this.config.dev
+          ? `dev mode (NORTHSTAR_DEV): sending to the local viewer at ${displayUrl(this.config.endpoint)}; no API key or project needed (start it with \`npx northstar-ai dev\`)`
+          : `enabled; sending to ${displayUrl(this.config.endpoint)}`,
+      );
     } else {
       createLogger({ debug: this.config.debug }).debug(`disabled: ${this.config.disabledReason}`);
     }

@@ -60,6 +60,10 @@ export interface NorthstarOptions {
   promptsEndpoint?: string;
   /** Keep the records of the last N finished runs in memory for `getRecordedRun()` / `replay()`. @default 0 */
   keepRuns?: number;
+  /** Send to the local viewer of `npx northstar-ai dev` on 127.0.0.1 instead; no API key or project needed. Env `NORTHSTAR_DEV`. @default false */
+  dev?: boolean;
+  /** Port of the local viewer used by `dev`. Env `NORTHSTAR_DEV_PORT`. @default 4319 */
+  devPort?: number;
 }
 
 /** The fully resolved configuration of one client. */
@@ -89,4 +93,6 @@ export interface ResolvedConfig {
   /** The prompts resolve URL, or undefined when none can be derived. */
   readonly promptsEndpoint?: string;
   readonly keepRuns: number;
+  /** True when `dev` / `NORTHSTAR_DEV` points delivery at the local viewer. */
+  readonly dev?: boolean;
 }

@@ -1,5 +1,6 @@
 import { NorthstarConfigError } from '../errors/northstar-error.js';
 import { compileRedaction, compileSecretPatterns, redactText } from '../serialize/redaction.js';
+import { DEV_PLACEHOLDER_KEY, resolveDevSwitch } from './dev-switch.js';
 import type { NorthstarOptions, ResolvedConfig } from './options.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -8,6 +9,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'apiKey', 'projectId', 'endpoint', 'project', 'environment', 'enabled', 'debug', 'captureInputs',
   'captureOutputs', 'redactKeys', 'redactPatterns', 'mask', 'limits', 'batchSize', 'flushIntervalMs', 'maxQueueSize',
   'requestTimeoutMs', 'maxBatchBytes', 'allowInsecureHttp', 'onError', 'promptsEndpoint', 'keepRuns',
+  'dev', 'devPort',
 ]);
 // Names people reach for from other SDKs, mapped to ours so the error can say so.
 const RENAMED: Readonly<Record<string, string>> = {
@@ -145,7 +147,9 @@ function resolve(options: NorthstarOptions, env: Env): ResolvedConfig {
   if (typeof options !== 'object' || options === null) fail('options must be an object.');
   checkUnknownKeys(options);
 
-  const apiKey = optionString(options, 'apiKey') ?? envString(env, 'NORTHSTAR_API_KEY');
+  // The local-viewer switch replaces the endpoint and needs no key (src/config/dev-switch.ts).
+  const devSwitch = resolveDevSwitch(options, env);
+  const apiKey = devSwitch ? DEV_PLACEHOLDER_KEY : optionString(options, 'apiKey') ?? envString(env, 'NORTHSTAR_API_KEY');
   if (apiKey !== undefined && LINE_BREAK.test(apiKey)) fail('apiKey contains a line break or NUL character.');
   const projectId = optionString(options, 'projectId') ?? envString(env, 'NORTHSTAR_PROJECT_ID');
   const allowInsecureHttp = optionBoolean(options, 'allowInsecureHttp') ?? false;
@@ -154,7 +158,9 @@ function resolve(options: NorthstarOptions, env: Env): ResolvedConfig {
   const endpointSource = endpointOption !== undefined ? 'option endpoint' : 'environment variable NORTHSTAR_ENDPOINT';
 
   let endpoint = '';
-  if (endpointRaw !== undefined) {
+  if (devSwitch) {
+    endpoint = devSwitch.endpoint;
+  } else if (endpointRaw !== undefined) {
     endpoint = checkEndpoint(endpointRaw, endpointSource, allowInsecureHttp);
   } else if (projectId !== undefined) {
     if (!PROJECT_ID.test(projectId)) {
@@ -211,13 +217,15 @@ function resolve(options: NorthstarOptions, env: Env): ResolvedConfig {
     mask,
     limits: checkLimits(options.limits),
     batchSize: positive(options, 'batchSize', 50, true),
-    flushIntervalMs: positive(options, 'flushIntervalMs', 5000, false),
+    // Live viewing wants records within a second; the hosted default stays 5 s.
+    flushIntervalMs: positive(options, 'flushIntervalMs', devSwitch ? 1000 : 5000, false),
     maxQueueSize: positive(options, 'maxQueueSize', 1000, true),
     requestTimeoutMs: positive(options, 'requestTimeoutMs', 10_000, false),
     maxBatchBytes: positive(options, 'maxBatchBytes', 1_000_000, true),
     onError,
     promptsEndpoint,
     keepRuns,
+    ...(devSwitch ? { dev: true } : {}),
   };
   // A getter that is not enumerable: JSON.stringify, spreading and util.inspect (even with
   // showHidden) never show the key.
