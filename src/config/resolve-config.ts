@@ -7,6 +7,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'apiKey', 'projectId', 'endpoint', 'project', 'environment', 'enabled', 'debug', 'captureInputs',
   'captureOutputs', 'redactKeys', 'mask', 'limits', 'batchSize', 'flushIntervalMs', 'maxQueueSize',
   'requestTimeoutMs', 'maxBatchBytes', 'allowInsecureHttp', 'onError', 'promptsEndpoint', 'keepRuns',
+  'sampleRate', 'sampler',
 ]);
 // Names people reach for from other SDKs, mapped to ours so the error can say so.
 const RENAMED: Readonly<Record<string, string>> = {
@@ -107,6 +108,19 @@ function checkEndpoint(raw: string, source: string, allowInsecureHttp: boolean):
   return raw.replace(/\/+$/, '');
 }
 
+function checkSampling(options: NorthstarOptions, env: Env): Pick<ResolvedConfig, 'sampleRate' | 'sampler'> {
+  const sampler = options.sampler;
+  if (sampler !== undefined && typeof sampler !== 'function') fail('option sampler must be a function (run: { name, metadata, tags }) => boolean.');
+  const raw = env.NORTHSTAR_SAMPLE_RATE;
+  const fromEnv = options.sampleRate === undefined && raw !== undefined && raw.trim() !== '';
+  const rate: unknown = fromEnv ? Number(raw.trim()) : options.sampleRate === undefined ? 1 : options.sampleRate;
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0 || rate > 1) {
+    const got = fromEnv ? `environment variable NORTHSTAR_SAMPLE_RATE=${JSON.stringify(raw)}` : `option sampleRate ${String(rate)}`;
+    fail(`${got} is not a number from 0 to 1 (the share of runs recorded).`);
+  }
+  return { sampleRate: rate as number, sampler };
+}
+
 /**
  * Merges options over environment variables, validates everything and decides whether
  * the client is enabled. Throws `NorthstarConfigError` naming the option at fault.
@@ -185,5 +199,6 @@ export function resolveConfig(options: NorthstarOptions = {}, env: Env = process
     onError,
     promptsEndpoint,
     keepRuns,
+    ...checkSampling(options, env),
   };
 }
