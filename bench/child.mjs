@@ -1,13 +1,13 @@
 // Measures one system in a fresh process (run by run.mjs with --expose-gc):
 //   node --expose-gc bench/child.mjs '<json>'   → one JSON line on stdout
 // Phases: warm-up (then flush), the measured calls (each agent call awaited, then one
-// event-loop turn, as an I/O-bound agent gives its exporter), heap and RSS after GC,
+// event-loop turn, as an I/O-bound agent gives its exporter; none with turns: false), heap and RSS after GC,
 // then a final flush: delivered throughput is calls / (calls + flush) time.
 import { setImmediate as turn } from 'node:timers/promises';
 import { QUERIES } from './workload.mjs';
 
 const config = JSON.parse(process.argv[2]);
-const { module, options = {}, calls, warmup, sinkUrl, checkpoints = [], tightCalls = 0 } = config;
+const { module, options = {}, calls, warmup, sinkUrl, checkpoints = [], tightCalls = 0, turns = true } = config;
 
 const sink = async (path) => (await fetch(`${sinkUrl}${path}`, { method: path === '/__reset' ? 'POST' : 'GET' })).json();
 const mb = (bytes) => Math.round((bytes / 1048576) * 100) / 100;
@@ -25,7 +25,8 @@ const { agent } = system;
 async function drive(count, from = 0) {
   for (let i = from; i < from + count; i++) {
     await agent(QUERIES[i & 15]);
-    await turn();
+    // The burst (turns: false) calls as fast as it can, giving the exporter no turn.
+    if (turns) await turn();
   }
 }
 

@@ -2,6 +2,7 @@
 // agent workload (see bench/README.md). Each system runs in its own child process,
 // runs are interleaved, figures are medians of the repetitions.
 //   node bench/run.mjs [--quick] [--reps N] [--calls N] [--only name,name] [--no-write]
+// Then, with default options: the burst (5,000 calls, no event-loop turns) and the heap over time.
 // Writes bench/results/latest.json and bench/results/latest.md, prints the table.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,17 +44,18 @@ const systems = [
   { name: 'baseline', module: 'systems/baseline.mjs', label: 'baseline (no tracing)' },
   { name: 'baseline-class', module: '.build/bench/systems/baseline-class.js', label: 'baseline, class (no tracing)' },
   { name: 'ns-fn-disabled', module: 'systems/northstar-fn.mjs', options: { mode: 'disabled' }, baseline: 'baseline', label: 'northstar-ai fn API, disabled' },
+  { name: 'ns-fn-unsampled', module: 'systems/northstar-fn.mjs', options: { mode: 'unsampled' }, baseline: 'baseline', label: 'northstar-ai fn API, enabled, sampleRate 0' },
   { name: 'ns-fn-nocapture', module: 'systems/northstar-fn.mjs', options: { mode: 'nocapture' }, baseline: 'baseline', label: 'northstar-ai fn API, capture off', ours: true },
-  { name: 'ns-fn-capture', module: 'systems/northstar-fn.mjs', options: { mode: 'capture' }, baseline: 'baseline', label: 'northstar-ai fn API, capture on', ours: true, soak: true },
+  { name: 'ns-fn-capture', module: 'systems/northstar-fn.mjs', options: { mode: 'capture' }, baseline: 'baseline', label: 'northstar-ai fn API, capture on', ours: true, soak: true, burst: true },
   ...(hasDecorators
     ? [
         { name: 'ns-dec-disabled', module: '.build/bench/systems/northstar-decorators.js', options: { mode: 'disabled' }, baseline: 'baseline-class', label: 'northstar-ai decorators, disabled' },
         { name: 'ns-dec-nocapture', module: '.build/bench/systems/northstar-decorators.js', options: { mode: 'nocapture' }, baseline: 'baseline-class', label: 'northstar-ai decorators, capture off', ours: true },
-        { name: 'ns-dec-capture', module: '.build/bench/systems/northstar-decorators.js', options: { mode: 'capture' }, baseline: 'baseline-class', label: 'northstar-ai decorators, capture on', ours: true, soak: true },
+        { name: 'ns-dec-capture', module: '.build/bench/systems/northstar-decorators.js', options: { mode: 'capture' }, baseline: 'baseline-class', label: 'northstar-ai decorators, capture on', ours: true, soak: true, burst: true },
       ]
     : []),
   { name: 'otel-discard', module: 'systems/opentelemetry.mjs', options: { exporter: 'discard' }, baseline: 'baseline', label: 'OpenTelemetry, BatchSpanProcessor, discarding exporter', anchor: true },
-  { name: 'otel-otlp', module: 'systems/opentelemetry.mjs', options: { exporter: 'otlp' }, baseline: 'baseline', label: 'OpenTelemetry, OTLP/HTTP JSON exporter', anchor: true },
+  { name: 'otel-otlp', module: 'systems/opentelemetry.mjs', options: { exporter: 'otlp' }, baseline: 'baseline', label: 'OpenTelemetry, OTLP/HTTP JSON exporter', anchor: true, soak: true },
   { name: 'langfuse', module: 'systems/langfuse.mjs', baseline: 'baseline', label: 'Langfuse JS v5 observe() + LangfuseSpanProcessor', anchor: true },
   { name: 'langsmith', module: 'systems/langsmith.mjs', baseline: 'baseline', label: 'LangSmith traceable, tracing on', anchor: true },
 ].filter((s) => only.length === 0 || only.includes(s.name) || s.name.startsWith('baseline'));
@@ -75,14 +77,17 @@ Object.assign(childEnv, { LANGSMITH_TRACING: 'true', LANGSMITH_ENDPOINT: sinkUrl
 
 // In the timed runs every queue is sized to hold a whole run, so that no system drops
 // records and "delivered" compares like with like; the soak runs keep the defaults.
+/** Systems that record nothing: the tight-loop A/B against the untraced twin, nothing at the sink. */
+const silent = (system) => system.name.endsWith('disabled') || system.name.endsWith('unsampled');
+
 function holdRun(system, count) {
-  if (system.name.startsWith('ns-') && !system.name.endsWith('disabled')) return { init: { maxQueueSize: count * 12 + 1000 } };
+  if (system.name.startsWith('ns-') && !silent(system)) return { init: { maxQueueSize: count * 12 + 1000 } };
   if (system.name.startsWith('otel-')) return { maxQueueSize: count * 4 + 2048 };
   return {};
 }
 
 function measure(system, options, sized = true) {
-  const config = { name: system.name, module: system.module, options: { ...system.options, ...(sized ? holdRun(system, options.calls + warmup) : {}) }, sinkUrl, warmup, tightCalls: system.name.endsWith('disabled') ? calls * 5 : 0, ...options };
+  const config = { name: system.name, module: system.module, options: { ...system.options, ...(sized ? holdRun(system, options.calls + warmup) : {}) }, sinkUrl, warmup, tightCalls: silent(system) ? calls * 5 : 0, ...options };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', join(here, 'child.mjs'), JSON.stringify(config)], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -115,12 +120,28 @@ for (let rep = 0; rep < reps; rep++) {
   }
 }
 process.stderr.write('\n');
-// Memory over a long run: heap after GC at 20,000 and at 200,000 calls.
+// Memory over a long run, default options: heap after GC every tenth of the run
+// (every 20,000 calls up to 200,000; 5,000 up to 50,000 with --quick).
 const soak = {};
+const soakStep = soakCalls / 10;
+const soakCheckpoints = Array.from({ length: 9 }, (_, i) => (i + 1) * soakStep);
 for (const system of systems.filter((s) => s.soak)) {
-  const checkpoint = quick ? 10_000 : 20_000;
-  soak[system.name] = await measure(system, { calls: soakCalls, checkpoints: [checkpoint] }, false);
-  soak[system.name].checkpoint = checkpoint;
+  soak[system.name] = await measure(system, { calls: soakCalls, checkpoints: soakCheckpoints }, false);
+  soak[system.name].checkpoint = soakCheckpoints[quick ? 1 : 0];
+  soak[system.name].memoryAt[soakCalls] = { heapMb: soak[system.name].heapMb, rssMb: soak[system.name].rssMb };
+}
+// The burst, default options: 5,000 agent calls as fast as possible (no event-loop turn
+// between calls), then flush; what was produced, delivered and dropped.
+const burstCalls = 5_000;
+const burst = {};
+for (const system of systems.filter((s) => s.burst)) {
+  const r = await measure(system, { calls: burstCalls, turns: false }, false);
+  const st = r.stats ?? {};
+  const dropped = (st.droppedQueueFull ?? 0) + (st.droppedRejected ?? 0) + (st.droppedUnauthorized ?? 0);
+  // The workload produces 12 records per agent call (1 run, 3 spans, 8 events); the
+  // sink counts what arrived (the run and span records once each, in their final state).
+  const produced = burstCalls * 12;
+  burst[system.name] = { calls: burstCalls, produced, delivered: r.sink.records, accepted: st.accepted ?? 0, dropped, nsPerCall: r.nsPerCall, flushMs: r.flushMs };
 }
 sinkProcess.stdin.end();
 
@@ -143,7 +164,7 @@ for (const system of systems) {
     requests: median(list.map((r) => r.sink.requests)),
     records: median(list.map((r) => r.sink.records)),
     dropped: median(list.map((r) => (r.stats?.droppedQueueFull ?? 0) + (r.stats?.droppedRejected ?? 0))),
-    delivers: system.name !== 'otel-discard' && !system.name.startsWith('baseline') && !system.name.endsWith('disabled'),
+    delivers: system.name !== 'otel-discard' && !system.name.startsWith('baseline') && !silent(system),
   };
   f.check = check(system, list);
   figures[system.name] = f;
@@ -165,8 +186,9 @@ function check(system, list) {
   const problems = [];
   for (const r of list) {
     const s = r.sink;
-    if (system.name.startsWith('baseline') || system.name.endsWith('disabled')) {
+    if (system.name.startsWith('baseline') || silent(system)) {
       if (s.bytes !== 0) problems.push(`sent ${s.bytes} bytes while it should send nothing`);
+      if (system.name.endsWith('unsampled') && r.stats.sampledOut !== r.calls) problems.push(`sampledOut ${r.stats.sampledOut} for ${r.calls} calls`);
       continue;
     }
     if (s.unexpected) problems.push(`${s.unexpected} unexpected requests at the sink`);
@@ -207,7 +229,7 @@ for (const ours of systems.filter((s) => s.ours)) {
 
 const targets = [];
 const target = (what, pass, figure) => targets.push({ what, pass, figure });
-for (const name of ['ns-fn-disabled', 'ns-dec-disabled']) {
+for (const name of ['ns-fn-disabled', 'ns-fn-unsampled', 'ns-dec-disabled']) {
   const f = figures[name];
   if (!f) continue;
   const pct = (f.disabledAB - 1) * 100;
@@ -228,6 +250,8 @@ for (const name of ['ns-fn-capture', 'ns-dec-capture']) {
   if (s) {
     const at = s.memoryAt[s.checkpoint].heapMb;
     target(`${name}: heap flat from ${s.checkpoint} to ${s.calls} calls`, s.heapMb - at < 5, `${at} MB → ${s.heapMb} MB (dropped ${s.stats.droppedQueueFull})`);
+    const otel = soak['otel-otlp']?.memoryAt[s.checkpoint]?.heapMb;
+    if (otel !== undefined) target(`${name}: heap at ${s.checkpoint} calls <= 2x otel-otlp (default options)`, at <= 2 * otel, `${(at / otel).toFixed(2)}x (${at} MB vs ${otel} MB)`);
   }
 }
 
@@ -261,13 +285,24 @@ lines.push('| pair | overhead | delivered | bytes/call | heap |');
 lines.push('|---|---:|---:|---:|---:|');
 for (const [pair, r] of Object.entries(ratios)) lines.push(`| ${pair} | ${fmt(r.overhead, 2)}x | ${r.delivered === undefined ? '–' : `${fmt(r.delivered, 2)}x`} | ${r.bytes === undefined ? '–' : `${fmt(r.bytes, 2)}x`} | ${fmt(r.heap, 2)}x |`);
 lines.push('');
-lines.push('Memory over a long run (heap after GC):');
+lines.push('Heap over time, default options (MB after GC, at N agent calls):');
 lines.push('');
-lines.push('| system | heap at checkpoint | heap at end | RSS at end | dropped (queue full) |');
-lines.push('|---|---:|---:|---:|---:|');
+const soakMarks = [...soakCheckpoints, soakCalls];
+lines.push(`| system | ${soakMarks.map((n) => n.toLocaleString('en-US')).join(' | ')} | RSS at end | dropped (queue full) |`);
+lines.push(`|---|${soakMarks.map(() => '---:').join('|')}|---:|---:|`);
 for (const [name, s] of Object.entries(soak)) {
-  lines.push(`| ${figures[name].label} | ${s.memoryAt[s.checkpoint].heapMb} MB at ${s.checkpoint.toLocaleString('en-US')} | ${s.heapMb} MB at ${s.calls.toLocaleString('en-US')} | ${s.rssMb} MB | ${s.stats.droppedQueueFull} |`);
+  lines.push(`| ${figures[name].label} | ${soakMarks.map((n) => fmt(s.memoryAt[n]?.heapMb, 1)).join(' | ')} | ${s.rssMb} MB | ${s.stats?.droppedQueueFull ?? '–'} |`);
 }
+lines.push('');
+lines.push(`Burst, default options: ${burstCalls.toLocaleString('en-US')} agent calls as fast as possible (no event-loop turn between calls), then flush:`);
+lines.push('');
+lines.push('| system | records produced | records at the sink | delivered share | dropped enqueues (stats) | ns/call | flush ms |');
+lines.push('|---|---:|---:|---:|---:|---:|---:|');
+for (const [name, b] of Object.entries(burst)) {
+  lines.push(`| ${figures[name].label} | ${fmt(b.produced)} | ${fmt(b.delivered)} | ${fmt(Math.min(100, (b.delivered / b.produced) * 100), 1)}% | ${fmt(b.dropped)} | ${fmt(b.nsPerCall)} | ${fmt(b.flushMs)} |`);
+}
+lines.push('');
+lines.push('(Dropped enqueues count every state the full queue refused: a span refused when it starts and again when it ends counts twice.)');
 lines.push('');
 lines.push('Targets:');
 lines.push('');
@@ -279,7 +314,7 @@ console.log(markdown);
 
 if (!flag('--no-write')) {
   mkdirSync(join(here, 'results'), { recursive: true });
-  const json = { date: new Date().toISOString(), machine, command: `node bench/run.mjs ${argv.join(' ')}`.trim(), calls, reps, figures, ratios, soak, targets, runs };
+  const json = { date: new Date().toISOString(), machine, command: `node bench/run.mjs ${argv.join(' ')}`.trim(), calls, reps, figures, ratios, soak, burst, targets, runs };
   writeFileSync(join(here, 'results/latest.json'), `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(join(here, 'results/latest.md'), `${markdown}\n`);
 }

@@ -24,6 +24,7 @@ export type { TokenUsage } from './model/usage.js';
 export { instrumentOpenAI, instrumentAnthropic, uninstrument } from './instrumentation/client-instrumentation.js';
 export type { InstrumentClientOptions } from './instrumentation/client-instrumentation.js';
 export type { NorthstarOptions, NorthstarDiagnostic } from './config/options.js';
+export type { RunInfo } from './config/options.js';
 export type { SnapshotLimits } from './serialize/snapshot.js';
 export type { SpanKind, EventType, RecordStatus, ScoreDataType } from './registry/records.js';
 export { NorthstarError, NorthstarConfigError, NorthstarDecoratorError, isNorthstarError } from './errors/northstar-error.js';

@@ -1,10 +1,11 @@
 // northstar-ai through the function API: trace() around the agent, observe() around each child.
-// mode: 'disabled' (no API key), 'nocapture' (capture off), 'capture' (the default: capture on).
+// mode: 'disabled' (no API key), 'unsampled' (enabled, sampleRate 0), 'nocapture' (capture off), 'capture' (the default: capture on).
 import { flush, init, observe, shutdown, stats, trace } from '../.build/src/index.js';
 import { agentBody, generate, rank, retrieve } from '../workload.mjs';
 
 export async function setup({ sinkUrl, mode, init: extra = {} }) {
   if (mode === 'disabled') init({});
+  else if (mode === 'unsampled') init({ apiKey: 'bench-key', endpoint: `${sinkUrl}/functions/v1/ingest-traces`, sampleRate: 0, ...extra });
   else {
     const capture = mode === 'capture';
     init({ apiKey: 'bench-key', endpoint: `${sinkUrl}/functions/v1/ingest-traces`, captureInputs: capture, captureOutputs: capture, ...extra });
@@ -16,7 +17,7 @@ export async function setup({ sinkUrl, mode, init: extra = {} }) {
   };
   const plain = { retrieve, rank, generate };
   return {
-    idle: mode === 'disabled',
+    idle: mode === 'disabled' || mode === 'unsampled',
     // The untraced twin, for the in-process A/B of the disabled path.
     twin: async function agent(query) {
       return agentBody(plain, query);

@@ -237,7 +237,7 @@ describe('a server that is down', () => {
 describe('stats', () => {
   it('counts queued and accepted records', async () => {
     h.start();
-    assert.deepEqual(stats(), { enabled: true, queued: 0, accepted: 0, droppedQueueFull: 0, droppedRejected: 0, droppedUnauthorized: 0 });
+    assert.deepEqual(stats(), { enabled: true, queued: 0, accepted: 0, droppedQueueFull: 0, droppedRejected: 0, droppedUnauthorized: 0, sampledOut: 0 });
     trace('counted', (t) => t.logEvent('e'));
     const queued = stats().queued;
     assert.ok(queued >= 2, `run and event queued, got ${queued}`);

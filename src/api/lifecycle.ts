@@ -40,7 +40,7 @@ export function shutdown(options: FlushOptions = {}): Promise<boolean> {
 
 /** Counters of queued, delivered and dropped records. */
 export function stats(): NorthstarStats {
-  return installed()?.stats() ?? { enabled: false, ...zeroStats() };
+  return installed()?.stats() ?? { enabled: false, ...zeroStats(), sampledOut: 0 };
 }
 
 /** The id of the run (trace) the current async flow is in, or undefined outside one. */

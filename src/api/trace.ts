@@ -2,7 +2,7 @@ import { ManualRun, NOOP_RUN } from '../tracing/handle-classes.js';
 import type { Attributes, TraceHandle } from '../tracing/handles.js';
 import { argumentsByName, type CallSpec, open, runScoped } from '../tracing/instrument.js';
 import type { RunObservation } from '../tracing/observation.js';
-import { activeCore } from '../tracing/open.js';
+import { activeCore, runUntraced } from '../tracing/open.js';
 import { wrapFunction } from '../tracing/wrap-function.js';
 
 /** Options of a trace. */
@@ -70,6 +70,6 @@ export function trace(a?: unknown, b?: unknown, c?: unknown): unknown {
 function traceScope<R>(name: string, options: TraceOptions, fn: (trace: TraceHandle) => R): R {
   if (activeCore() === undefined) return fn(NOOP_RUN);
   const run = open(traceSpec(name, options), []) as RunObservation | undefined;
-  if (run === undefined) return fn(NOOP_RUN);
+  if (run === undefined) return runUntraced(fn, undefined, [NOOP_RUN]);
   return runScoped(run, new ManualRun(run), fn);
 }

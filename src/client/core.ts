@@ -31,6 +31,8 @@ export class Core implements ClientCore {
   /** Error messages: the snapshotter's own string redaction (key rules, forms, redactPatterns, then mask). */
   private readonly redactMessage: (text: string) => string;
   private openRuns = 0;
+  /** Runs the head sampler left out (`stats().sampledOut`). */
+  sampledOut = 0;
   private closing = false;
   private exitSeq = -1;
 
@@ -74,6 +76,33 @@ export class Core implements ClientCore {
     // Error messages often quote the very values the mask hides (emails, card numbers) and
     // the credentials a captured string would lose: the same redaction, applied once.
     return this.redactMessage(text);
+  }
+
+  sampleRun(name: string, metadata: unknown, tags: readonly string[] | undefined): boolean {
+    const { sampleRate, sampler } = this.config;
+    let keep: boolean;
+    if (sampler === undefined) {
+      if (sampleRate >= 1) return true;
+      keep = sampleRate > 0 && Math.random() < sampleRate;
+    } else {
+      keep = this.askSampler(sampler, name, metadata, tags);
+    }
+    if (!keep) this.sampledOut++;
+    return keep;
+  }
+
+  /** A sampler that throws or answers something other than a boolean keeps the run (reported once). */
+  private askSampler(sampler: NonNullable<ResolvedConfig['sampler']>, name: string, metadata: unknown, tags: readonly string[] | undefined): boolean {
+    let answer: unknown;
+    try {
+      answer = sampler({ name, metadata, tags });
+    } catch (error) {
+      this.logger.problemOnce('sampler-threw', 'internal', `the sampler threw for run ${name}; such runs are recorded: ${String(error)}`, error);
+      return true;
+    }
+    if (typeof answer === 'boolean') return answer;
+    this.logger.problemOnce('sampler-answer', 'internal', `the sampler returned ${typeof answer} for run ${name}, not a boolean; such runs are recorded`);
+    return true;
   }
 
   runStarted(): void {

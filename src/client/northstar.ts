@@ -39,6 +39,8 @@ export interface RunOptions {
 export interface NorthstarStats extends QueueStats {
   /** False when the client is disabled (no API key, no endpoint, or `enabled: false`). */
   enabled: boolean;
+  /** Runs not recorded because the head sampler (`sampleRate`, `sampler`) left them out. */
+  sampledOut: number;
 }
 
 /**
@@ -150,7 +152,7 @@ export class Northstar {
   /** Counters of queued, accepted and dropped records. */
   stats(): NorthstarStats {
     const base = this.core?.stats() ?? zeroStats();
-    return { enabled: this.enabled, ...base };
+    return { enabled: this.enabled, ...base, sampledOut: this.core?.sampledOut ?? 0 };
   }
 }
 

@@ -10,6 +10,16 @@ export interface NorthstarDiagnostic {
   readonly error?: unknown;
 }
 
+/** What a `sampler` is told about a run that is starting. */
+export interface RunInfo {
+  /** The run's name. */
+  readonly name: string;
+  /** The metadata the run was opened with (the caller's object, not a copy), if any. */
+  readonly metadata: unknown;
+  /** The run's tags, if any. */
+  readonly tags: readonly string[] | undefined;
+}
+
 /** Options of `init()` and `new Northstar()`. Every time is in milliseconds and says so in its name. */
 export interface NorthstarOptions {
   /** API key sent as `Authorization: Bearer`. Env `NORTHSTAR_API_KEY`. Without one the SDK is disabled. */
@@ -64,6 +74,10 @@ export interface NorthstarOptions {
   dev?: boolean;
   /** Port of the local viewer used by `dev`. Env `NORTHSTAR_DEV_PORT`. @default 4319 */
   devPort?: number;
+  /** Share of runs recorded (head sampling, decided when a run starts; its spans follow it). Env `NORTHSTAR_SAMPLE_RATE`. @default 1 */
+  sampleRate?: number;
+  /** Decides per run whether it is recorded, replacing `sampleRate`; a sampler that throws keeps the run. @default undefined */
+  sampler?: (run: RunInfo) => boolean;
 }
 
 /** The fully resolved configuration of one client. */
@@ -95,4 +109,6 @@ export interface ResolvedConfig {
   readonly keepRuns: number;
   /** True when `dev` / `NORTHSTAR_DEV` points delivery at the local viewer. */
   readonly dev?: boolean;
+  readonly sampleRate: number;
+  readonly sampler?: (run: RunInfo) => boolean;
 }

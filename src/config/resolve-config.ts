@@ -10,6 +10,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'captureOutputs', 'redactKeys', 'redactPatterns', 'mask', 'limits', 'batchSize', 'flushIntervalMs', 'maxQueueSize',
   'requestTimeoutMs', 'maxBatchBytes', 'allowInsecureHttp', 'onError', 'promptsEndpoint', 'keepRuns',
   'dev', 'devPort',
+  'sampleRate', 'sampler',
 ]);
 // Names people reach for from other SDKs, mapped to ours so the error can say so.
 const RENAMED: Readonly<Record<string, string>> = {
@@ -112,6 +113,19 @@ function checkEndpoint(raw: string, source: string, allowInsecureHttp: boolean):
     fail(`${source} uses plain http:// on ${url.hostname}; the API key would travel unencrypted. Use https://, or pass allowInsecureHttp: true if this network is trusted.`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+function checkSampling(options: NorthstarOptions, env: Env): Pick<ResolvedConfig, 'sampleRate' | 'sampler'> {
+  const sampler = options.sampler;
+  if (sampler !== undefined && typeof sampler !== 'function') fail('option sampler must be a function (run: { name, metadata, tags }) => boolean.');
+  const raw = env.NORTHSTAR_SAMPLE_RATE;
+  const fromEnv = options.sampleRate === undefined && raw !== undefined && raw.trim() !== '';
+  const rate: unknown = fromEnv ? Number(raw.trim()) : options.sampleRate === undefined ? 1 : options.sampleRate;
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0 || rate > 1) {
+    const got = fromEnv ? `environment variable NORTHSTAR_SAMPLE_RATE=${JSON.stringify(raw)}` : `option sampleRate ${String(rate)}`;
+    fail(`${got} is not a number from 0 to 1 (the share of runs recorded).`);
+  }
+  return { sampleRate: rate as number, sampler };
 }
 
 /**
@@ -226,6 +240,7 @@ function resolve(options: NorthstarOptions, env: Env): ResolvedConfig {
     promptsEndpoint,
     keepRuns,
     ...(devSwitch ? { dev: true } : {}),
+    ...checkSampling(options, env),
   };
   // A getter that is not enumerable: JSON.stringify, spreading and util.inspect (even with
   // showHidden) never show the key.

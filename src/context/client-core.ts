@@ -21,4 +21,6 @@ export interface ClientCore {
   /** Bookkeeping of open runs (a shut-down client lives until its last run ends). */
   runStarted(): void;
   runEnded(): void;
+  /** The head-sampling decision for a run that is starting: false when it is not recorded (counted). */
+  sampleRun(name: string, metadata: unknown, tags: readonly string[] | undefined): boolean;
 }

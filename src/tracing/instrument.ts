@@ -3,7 +3,7 @@ import { isApiPromise, watchApiPromise } from '../model/api-promise.js';
 import { type PromptSource, promptFor } from '../prompts/prompt-link.js';
 import { asModelObservation } from './model-observation.js';
 import type { Observation } from './observation.js';
-import { activeCore, currentObservation, openRun, openSpan, type RunSpec, type SpanSpec } from './open.js';
+import { activeCore, currentObservation, openRun, openSpan, type RunSpec, runUntraced, type SpanSpec } from './open.js';
 import { parameterInfo } from './param-names.js';
 import { elapsedMs } from './timing.js';
 
@@ -60,7 +60,7 @@ export function argumentsByName(fn: Function): InputSource {
  */
 export function invoke<R>(spec: CallSpec, fn: (...args: any[]) => R, self: unknown, args: readonly unknown[]): R {
   const observation = open(spec, args);
-  if (observation === undefined) return Reflect.apply(fn, self, args);
+  if (observation === undefined) return spec.type === 'trace' ? runUntraced(fn, self, args) : Reflect.apply(fn, self, args);
   let result: R;
   try {
     result = globalState.context.run(observation, Reflect.apply, fn, self, args) as R;

@@ -59,10 +59,12 @@ export function currentObservation(): Observation | undefined {
 /**
  * Opens a run of `client`. `enclosing` is the observation the caller runs in, if any: a
  * run started inside another stays a run of its own, linked by `metadata.parent_trace_id`.
- * Undefined (and reported to the client's logger) when it could not be opened.
+ * Undefined when the client's head sampler leaves the run out (counted in `sampledOut`),
+ * or when it could not be opened (reported to the client's logger).
  */
 export function openRun(client: ClientCore, name: string, spec: RunSpec, enclosing?: Observation): RunObservation | undefined {
   try {
+    if (!client.sampleRun(name, spec.metadata, spec.tags)) return undefined;
     const run = new RunObservation(client, name, {
       metadata: spec.metadata,
       tags: spec.tags,
@@ -102,6 +104,17 @@ export function openSpan(parent: Observation, name: string, spec: SpanSpec): Spa
 /** Runs `fn(...args)` with `observation` as the current observation of the async flow. */
 export function runInside<A extends unknown[], R>(observation: Observation, fn: (...args: A) => R, ...args: A): R {
   return globalState.context.run(observation, fn, ...args);
+}
+
+/**
+ * Calls `fn` for a trace that records nothing (not sampled, or not opened): outside any
+ * observation, so that its spans and model spans do not land in an enclosing run. With
+ * no enclosing observation it is a direct call.
+ */
+export function runUntraced<R>(fn: (...args: any[]) => R, self: unknown, args: readonly unknown[]): R {
+  if (currentObservation() === undefined) return Reflect.apply(fn, self, args);
+  // The store type says object; an undefined store is what "no observation" means to it.
+  return globalState.context.run(undefined as unknown as object, Reflect.apply, fn, self, args) as R;
 }
 
 function report(client: ClientCore, what: string, name: string, error: unknown): void {
