@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 
 import { activeClient, type CallSpec, currentObservation, type InputSource, invoke } from '../src/tracing/instrument.js';
+import { noteOutsideTrace } from '../src/tracing/outside-trace.js';
+import { identityMetadata } from '../src/tracing/run-identity.js';
 import { copyFunctionShape, unwrap, WRAPPED } from '../src/tracing/wrap-function.js';
 import type { ObserveDecoratorOptions, ModelCallDecoratorOptions, TraceDecoratorOptions, TracedOptions } from './decorator-options.js';
 import { keyText } from './decorator-mode.js';
@@ -56,7 +58,10 @@ export function wrapMethod(incoming: Function, definition: MethodDefinition, sit
         }.method
       : {
           method(this: unknown) {
-            if (currentObservation() === undefined) return original.apply(this, arguments);
+            if (currentObservation() === undefined) {
+              noteOutsideTrace('the decorated method', keyText(site.key));
+              return original.apply(this, arguments);
+            }
             return call(state, this, arguments);
           },
         }.method;
@@ -116,7 +121,7 @@ function buildSpec(state: MethodState): CallSpec {
     input,
   };
   if (definition.type === 'trace') {
-    return { type: 'trace', ...common, metadata: merged(defaults?.metadata, o.metadata), tags: joined(defaults?.tags, o.tags) };
+    return { type: 'trace', ...common, metadata: identityMetadata({ ...o, metadata: merged(defaults?.metadata, o.metadata) }), tags: joined(defaults?.tags, o.tags) };
   }
   const attributes = merged(defaults?.attributes, o.attributes);
   if (definition.type === 'model') return { type: 'model', ...common, attributes, model: o.model, provider: o.provider };

@@ -1,4 +1,6 @@
+import { readEnvVariable, warnOnce } from '../config/environment.js';
 import type { NorthstarOptions } from '../config/options.js';
+import { autoSetup } from '../context/auto-setup.js';
 import { globalState } from '../context/global-state.js';
 import { currentObservation } from '../tracing/instrument.js';
 import { type FlushOptions, Northstar, type NorthstarStats } from '../tracing/northstar-client.js';
@@ -17,6 +19,7 @@ function installed(): Northstar | undefined {
  * init({ apiKey: process.env.NORTHSTAR_API_KEY, projectId: 'abcd1234', project: 'support-bot' });
  */
 export function init(options: NorthstarOptions = {}): Northstar {
+  autoSetup.pending = false;
   const client = new Northstar(options);
   const previous = installed();
   globalState.client = client;
@@ -25,6 +28,18 @@ export function init(options: NorthstarOptions = {}): Northstar {
   return client;
 }
 
+// Setup from the environment alone: the first traced call before any init() runs this once.
+autoSetup.run = () => {
+  if (globalState.client !== undefined) return;
+  const asked = ['NORTHSTAR_API_KEY', 'NORTHSTAR_PROJECT_ID', 'NORTHSTAR_ENDPOINT'].some((name) => readEnvVariable(name)?.trim());
+  if (!asked) return; // nothing configured: stay silent and off
+  try {
+    init();
+  } catch (error) {
+    warnOnce(`tracing is off: ${error instanceof Error ? error.message : String(error)}`);
+  }
+};
+
 /** The client `init()` installed, if any. */
 export function getClient(): Northstar | undefined {
   return installed();
@@ -32,7 +47,8 @@ export function getClient(): Northstar | undefined {
 
 /**
  * Sends everything queued and resolves true when all of it was accepted; false on a
- * failure or after `timeoutMs`. Never rejects. Serverless handlers await it before returning.
+ * failure, after `timeoutMs`, or when tracing was asked for but could not start. Never
+ * rejects. Serverless handlers await it before returning.
  */
 export function flush(options: FlushOptions = {}): Promise<boolean> {
   return installed()?.flush(options) ?? Promise.resolve(true);

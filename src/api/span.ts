@@ -1,3 +1,7 @@
+import { CALL_OPTIONS, checkCallback, checkCallOptions } from '../config/check-call-options.js';
+import { describeValue } from '../config/resolve-config.js';
+import { NorthstarConfigError } from '../errors/northstar-error.js';
+import { noteOutsideTrace } from '../tracing/outside-trace.js';
 import type { Attributes, ModelCallOptions, ModelSpan, SpanHandle, SpanOptions } from '../tracing/handles.js';
 import { argumentsByName, currentObservation } from '../tracing/instrument.js';
 import type { SpanKind } from '../registry/records.js';
@@ -16,10 +20,12 @@ import { wrapFunction } from '../tracing/wrap-function.js';
  */
 export function span<R>(name: string, fn: (span: SpanHandle) => R): R;
 export function span<R>(name: string, options: SpanOptions | undefined, fn: (span: SpanHandle) => R): R;
-export function span<R>(name: string, b: unknown, c?: unknown): R {
+export function span<R>(name: string, b?: unknown, c?: unknown): R {
   const fn = (typeof b === 'function' ? b : c) as (span: SpanHandle) => R;
-  const options = (typeof b === 'object' && b !== null ? b : {}) as SpanOptions;
-  return childSpan(currentObservation(), name, options, fn);
+  const options = (typeof b === 'function' ? undefined : b) as SpanOptions | undefined;
+  const parent = currentObservation();
+  if (parent === undefined && typeof fn === 'function') noteOutsideTrace('span()', String(name));
+  return childSpan(parent, name, options, fn);
 }
 
 /**
@@ -37,10 +43,12 @@ export function span<R>(name: string, b: unknown, c?: unknown): R {
  */
 export function modelCall<R>(name: string, fn: (span: ModelSpan) => R): R;
 export function modelCall<R>(name: string, options: ModelCallOptions | undefined, fn: (span: ModelSpan) => R): R;
-export function modelCall<R>(name: string, b: unknown, c?: unknown): R {
+export function modelCall<R>(name: string, b?: unknown, c?: unknown): R {
   const fn = (typeof b === 'function' ? b : c) as (span: ModelSpan) => R;
-  const options = (typeof b === 'object' && b !== null ? b : {}) as ModelCallOptions;
-  return childModelSpan(currentObservation(), name, options, fn);
+  const options = (typeof b === 'function' ? undefined : b) as ModelCallOptions | undefined;
+  const parent = currentObservation();
+  if (parent === undefined && typeof fn === 'function') noteOutsideTrace('modelCall()', String(name));
+  return childModelSpan(parent, name, options, fn);
 }
 
 /** Options of `observe()`. */
@@ -69,10 +77,21 @@ type AnyFunction = (...args: any[]) => any;
 export function observe<F extends AnyFunction>(fn: F, options?: ObserveOptions): F;
 export function observe(name?: string | ObserveOptions, options?: ObserveOptions): <F extends AnyFunction>(fn: F) => F;
 export function observe(a?: unknown, b?: unknown): unknown {
-  if (typeof a === 'function') return observeFunction(a as AnyFunction, undefined, (b ?? {}) as ObserveOptions);
+  if (typeof a === 'function') {
+    checkCallOptions(`observe(${a.name || 'fn'})`, b, CALL_OPTIONS.observe);
+    return observeFunction(a as AnyFunction, undefined, (b ?? {}) as ObserveOptions);
+  }
+  if (a !== undefined && typeof a !== 'string' && (typeof a !== 'object' || a === null)) {
+    throw new NorthstarConfigError(`observe(): the first argument must be a function, a name or options, got ${describeValue(a)}`);
+  }
   const name = typeof a === 'string' ? a : undefined;
-  const options = ((typeof a === 'object' && a !== null ? a : b) ?? {}) as ObserveOptions;
-  return <F extends AnyFunction>(fn: F): F => observeFunction(fn, name, options);
+  const given = typeof a === 'object' && a !== null ? a : b;
+  checkCallOptions(`observe(${name === undefined ? '' : JSON.stringify(name)})`, given, CALL_OPTIONS.observe);
+  const options = (given ?? {}) as ObserveOptions;
+  return <F extends AnyFunction>(fn: F): F => {
+    checkCallback(`observe(${name === undefined ? '' : JSON.stringify(name)})(fn)`, fn, 'function to wrap');
+    return observeFunction(fn, name, options);
+  };
 }
 
 function observeFunction<F extends AnyFunction>(fn: F, name: string | undefined, options: ObserveOptions): F {

@@ -1,3 +1,4 @@
+import { setUpOnFirstUse } from '../context/auto-setup.js';
 import { globalState } from '../context/global-state.js';
 import { isApiPromise, watchApiPromise } from '../model/api-promise.js';
 import type { SpanKind } from '../registry/records.js';
@@ -38,13 +39,19 @@ const MAX_STREAM_ITEMS = 100;
 
 /** The client `init()` installed, when it is enabled. */
 export function activeClient(): ClientCore | undefined {
+  const active = globalState.active as ClientCore | undefined;
+  if (active !== undefined || globalState.client !== undefined) return active;
+  // No init() yet: the first traced call may set the SDK up from the environment (once).
+  setUpOnFirstUse();
   return globalState.active as ClientCore | undefined;
 }
 
 /** The run or span the current async flow is in. */
 export function currentObservation(): Observation | undefined {
   // While no client was ever enabled nothing can be traced: skip the async-context lookup.
-  return globalState.tracing ? (globalState.context.getStore() as Observation | undefined) : undefined;
+  if (globalState.tracing) return globalState.context.getStore() as Observation | undefined;
+  if (globalState.client === undefined) setUpOnFirstUse();
+  return undefined;
 }
 
 /** Input recorded by default: the arguments keyed by parameter name (`arg0`... when unknown). */

@@ -1,4 +1,5 @@
 import type { NorthstarOptions, ResolvedConfig } from '../config/options.js';
+import { warnOnce } from '../config/environment.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { globalState, installExitHook } from '../context/global-state.js';
 import { createLogger, type Logger } from '../debug/logger.js';
@@ -13,6 +14,7 @@ import type { ClientCore } from './client-core.js';
 import type { Attributes, ModelCallOptions, SpanOptions } from './handles.js';
 import { ModelObservation } from './model-observation.js';
 import { checkMetric, emptyObject, mergeInto, type Observation, RunObservation, SpanObservation } from './observation.js';
+import { identityMetadata } from './run-identity.js';
 import { NIL_ID } from './scopes.js';
 import { newId, nowIso } from './timing.js';
 
@@ -36,6 +38,12 @@ export interface RunOptions {
   tags?: readonly string[];
   /** Recorded as the run's `user_input` event. */
   input?: unknown;
+  /** The end user this run served, stored as `metadata.user_id`. */
+  userId?: string;
+  /** The conversation this run belongs to, stored as `metadata.session_id` and `metadata.conversation_id`. */
+  sessionId?: string;
+  /** Your app's release, stored as `metadata.release` (overrides `init({ release })`). */
+  release?: string;
 }
 
 /** The SDK's counters: what is queued, delivered and dropped. */
@@ -175,6 +183,9 @@ export class Northstar {
       });
       this.core = new Core(this.config, transport);
       this.core.logger.debug(`enabled; sending to ${displayUrl(this.config.endpoint)}`);
+    } else if (this.config.misconfigured !== undefined) {
+      // Tracing was asked for and is not happening: say so whatever the debug setting.
+      warnOnce(`tracing is off: ${this.config.misconfigured}`);
     } else {
       createLogger({ debug: this.config.debug }).debug(`disabled: ${this.config.disabledReason}`);
     }
@@ -205,7 +216,7 @@ export class Northstar {
     if (core === undefined) return NOOP_MANUAL_RUN;
     try {
       const run = new RunObservation(core, name, {
-        metadata: options.metadata,
+        metadata: identityMetadata(options),
         tags: options.tags,
         captureInput: core.config.captureInputs,
         captureOutput: core.config.captureOutputs,
@@ -218,10 +229,22 @@ export class Northstar {
     }
   }
 
-  /** Records a score for a trace (see `score()`). */
-  score(traceId: string, name: string, value: number | boolean | string, options: ScoreOptions = {}): void {
-    const record = buildScore(traceId, name, value, options);
+  /**
+   * Records a score for a trace (see `score()`). Never throws: an invalid score (no trace
+   * id, a bad value) is reported (`onError` kind `'invalid'`, debug log) and dropped.
+   */
+  score(traceId: string | undefined, name: string, value: number | boolean | string, options: ScoreOptions = {}): void {
     const core = this.core;
+    let record: ScoreRecord;
+    try {
+      record = buildScore(traceId as string, name, value, options ?? {});
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      const hint = traceId === undefined ? ' (currentTraceId() is undefined outside a trace)' : '';
+      if (core !== undefined) core.logger.problem('invalid', `${why}${hint}; the score is dropped`, error);
+      else if (this.config.debug) createLogger({ debug: true }).debug(`${why}${hint}; the score is dropped`);
+      return;
+    }
     if (core === undefined) return;
     try {
       const parents: Entry[] = [];
@@ -235,12 +258,12 @@ export class Northstar {
 
   /** Sends everything queued; true when all of it was accepted. Never rejects. */
   flush(options: FlushOptions = {}): Promise<boolean> {
-    return this.core ? this.core.flush(waitLimit(options)) : Promise.resolve(true);
+    return this.core ? this.core.flush(waitLimit(options)) : Promise.resolve(this.config.misconfigured === undefined);
   }
 
   /** Ends the session (`ended_at`) and flushes. Idempotent; never rejects. */
   shutdown(options: FlushOptions = {}): Promise<boolean> {
-    return this.core ? this.core.shutdown(waitLimit(options)) : Promise.resolve(true);
+    return this.core ? this.core.shutdown(waitLimit(options)) : Promise.resolve(this.config.misconfigured === undefined);
   }
 
   /** Counters of queued, accepted and dropped records. */

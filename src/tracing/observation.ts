@@ -202,9 +202,10 @@ export class RunObservation extends Observation {
   ) {
     super(client, options.captureInput, options.captureOutput);
     const metadata = emptyObject();
-    const { project, environment } = client.config;
+    const { project, environment, release } = client.config;
     if (project !== undefined) metadata.project = sanitizeString(project);
     if (environment !== undefined) metadata.environment = sanitizeString(environment);
+    if (release !== undefined) metadata.release = sanitizeString(release);
     if (options.metadata !== undefined) mergeInto(metadata, client.snapshot(options.metadata));
     if (options.tags !== undefined && options.tags.length > 0) metadata.tags = client.snapshot(options.tags.map(String));
     this.metadata = metadata;

@@ -1,3 +1,4 @@
+import { checkScopedCall } from '../config/check-call-options.js';
 import type { Attributes, ModelCallOptions, ModelSpan, SpanHandle, SpanOptions, TraceHandle } from './handles.js';
 import { runScoped } from './instrument.js';
 import { ModelObservation } from './model-observation.js';
@@ -8,6 +9,7 @@ export const NIL_ID = '00000000-0000-0000-0000-000000000000';
 
 /** Runs `fn` in a new child span of `parent` (or untraced with a no-op handle). */
 export function childSpan<R>(parent: Observation | undefined, name: string, options: SpanOptions = {}, fn: (span: SpanHandle) => R): R {
+  checkScopedCall('span', name, options, fn);
   let span: SpanObservation | undefined;
   if (parent !== undefined) {
     try {
@@ -26,6 +28,7 @@ export function childSpan<R>(parent: Observation | undefined, name: string, opti
 
 /** Runs `fn` in a new model span of `parent` (or untraced with a no-op handle). */
 export function childModelSpan<R>(parent: Observation | undefined, name: string, options: ModelCallOptions = {}, fn: (span: ModelSpan) => R): R {
+  checkScopedCall('modelCall', name, options, fn);
   let span: ModelObservation | undefined;
   if (parent !== undefined) {
     try {
@@ -96,6 +99,7 @@ export const NOOP_TRACE: TraceHandle = Object.freeze({
   logEvent: noop,
   logMetric: (_name: string, value: number) => checkMetric(value),
   logMetadata: noop,
-  span: <R>(_name: string, _options: SpanOptions | undefined, fn: (span: SpanHandle) => R): R => fn(NOOP_SPAN),
-  modelCall: <R>(_name: string, _options: ModelCallOptions | undefined, fn: (span: ModelSpan) => R): R => fn(NOOP_MODEL_SPAN),
+  span: <R>(name: string, options: SpanOptions | undefined, fn: (span: SpanHandle) => R): R => (checkScopedCall('span', name, options, fn), fn(NOOP_SPAN)),
+  modelCall: <R>(name: string, options: ModelCallOptions | undefined, fn: (span: ModelSpan) => R): R =>
+    (checkScopedCall('modelCall', name, options, fn), fn(NOOP_MODEL_SPAN)),
 });

@@ -1,4 +1,5 @@
 import { activeClient, type CallSpec, currentObservation, invoke } from './instrument.js';
+import { noteOutsideTrace } from './outside-trace.js';
 
 /** Marks a wrapper made by this SDK; its value is the original function. */
 export const WRAPPED = Symbol.for('northstar-ai.wrapped');
@@ -21,7 +22,10 @@ export function wrapFunction<F extends (...args: any[]) => any>(fn: F, spec: Cal
           return invoke(spec, fn, this, Array.prototype.slice.call(arguments));
         }
       : function (this: unknown) {
-          if (currentObservation() === undefined) return fn.apply(this, arguments as unknown as unknown[]);
+          if (currentObservation() === undefined) {
+            noteOutsideTrace('the observed function', spec.name);
+            return fn.apply(this, arguments as unknown as unknown[]);
+          }
           return invoke(spec, fn, this, Array.prototype.slice.call(arguments));
         };
   copyFunctionShape(wrapped, fn);
