@@ -1,6 +1,7 @@
 import type { Logger } from '../debug/logger.js';
 import type { Batch, Entry, RunRegistry } from '../registry/run-registry.js';
 import type { SendResult, Transport } from './http-transport.js';
+import { reportDeliveryFailure } from './delivery-diagnostics.js';
 import { retryDelayMs } from './retry-policy.js';
 
 /** Settings of one flusher (from the resolved configuration). */
@@ -247,7 +248,7 @@ export class BatchFlusher {
     this.backingOff = true;
     const retryAfterMs = result.kind === 'transient' ? result.retryAfterMs : undefined;
     const delay = retryDelayMs(this.attempt, retryAfterMs);
-    this.logger.problem('delivery', `delivery failed (${describe(result)}); ${this.registry.size} records kept, next attempt in ${delay} ms`);
+    reportDeliveryFailure(this.logger, result, `delivery failed (${describe(result)}); ${this.registry.size} records kept, next attempt in ${delay} ms`);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.arm(delay);
