@@ -259,7 +259,7 @@ function collector(observation: Observation): {
   const recordOutput = (): void => {
     if (model && accumulator) {
       const summary = accumulator.finish();
-      if (summary.model !== undefined) model.setModel(summary.model);
+      if (summary.model !== undefined) model.setResponseModel(summary.model);
       if (summary.usage !== undefined) model.recordUsage(summary.usage);
       if (firstItemMs !== undefined) model.setAttributes({ time_to_first_token_ms: firstItemMs });
       if (summary.message !== undefined && !model.recordedByHand.output) model.recordOutputMessage(summary.message);

@@ -2,6 +2,7 @@ import type { EventRecord, EventType, JsonObject, RunRecord, SpanKind, SpanRecor
 import { createEntry, type Entry } from '../registry/run-registry.js';
 import { sanitizeString } from '../serialize/sanitize-string.js';
 import type { ClientCore } from './client-core.js';
+import { errorDetails } from './error-details.js';
 import type { Attributes } from './handles.js';
 import { elapsedMs, newId, nowIso } from './timing.js';
 
@@ -165,7 +166,11 @@ export abstract class Observation {
     const record = this.entry.record as RunRecord | SpanRecord;
     record.ended_at = nowIso();
     record.status = failed ? 'error' : 'ok';
-    if (failed) record.error = wireError(this.client, error);
+    if (failed) {
+      record.error = wireError(this.client, error);
+      const details = errorDetails(this.client, error);
+      if (details !== undefined) this.logMetadata(details);
+    }
     try {
       this.finalize(elapsedMs(this.startedAt));
     } catch (e) {
