@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { type ContextStore, createContextStore, onBeforeExit } from './runtime.js';
 
 /** What a live client offers to process-wide code (the exit hook, the API functions). */
 export interface ClientLike {
@@ -14,7 +14,7 @@ export interface ClientLike {
 export interface GlobalState {
   readonly version: 1;
   /** The current observation (run or span) of the async flow. */
-  readonly context: AsyncLocalStorage<object>;
+  readonly context: ContextStore;
   /** The client `init()` installed, if any. */
   client: unknown;
   /** Its enabled machinery, or undefined: the one load the hot path makes to know whether to trace. */
@@ -29,7 +29,7 @@ export interface GlobalState {
 const SLOT = Symbol.for('northstar-ai.global.v1');
 
 function create(): GlobalState {
-  return { version: 1, context: new AsyncLocalStorage(), client: undefined, active: undefined, clients: new Set(), exitHookInstalled: false, tracing: false };
+  return { version: 1, context: createContextStore(), client: undefined, active: undefined, clients: new Set(), exitHookInstalled: false, tracing: false };
 }
 
 const holder = globalThis as unknown as Record<symbol, GlobalState | undefined>;
@@ -41,7 +41,8 @@ export const globalState: GlobalState = holder[SLOT] ?? (holder[SLOT] = create()
 export function installExitHook(): void {
   if (globalState.exitHookInstalled) return;
   globalState.exitHookInstalled = true;
-  process.on('beforeExit', () => {
+  // Where there is no beforeExit (workerd, edge), the runtime's waitUntil(flush()) does this job.
+  onBeforeExit(() => {
     for (const client of globalState.clients) void client.flushForExit();
   });
 }

@@ -1,3 +1,4 @@
+import { unrefTimer } from '../context/runtime.js';
 import type { Logger } from '../debug/logger.js';
 import type { Batch, Entry, RunRegistry } from '../registry/run-registry.js';
 import type { SendResult, Transport } from './http-transport.js';
@@ -56,10 +57,10 @@ export class BatchFlusher {
       // Lingering a few milliseconds lets a burst fill one request instead of many.
       if (!this.running && !this.kickScheduled) {
         this.kickScheduled = true;
-        setTimeout(() => {
+        unrefTimer(setTimeout(() => {
           this.kickScheduled = false;
           void this.runInBackground();
-        }, LINGER_MS).unref();
+        }, LINGER_MS));
       }
     } else {
       this.arm(this.options.flushIntervalMs);
@@ -76,7 +77,7 @@ export class BatchFlusher {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs));
-      timer.unref();
+      unrefTimer(timer);
     });
     try {
       return await Promise.race([work, timeout]);
@@ -120,7 +121,7 @@ export class BatchFlusher {
       void this.runInBackground();
     }, delayMs);
     // Never keep a finished process alive for telemetry; the exit hook flushes instead.
-    this.timer.unref();
+    unrefTimer(this.timer);
   }
 
   private async runInBackground(): Promise<void> {

@@ -35,7 +35,7 @@ export function createHttpTransport(options: { endpoint: string; apiKey: string;
     let response: Response;
     try {
       // ky's timeout ends when the headers arrive; this signal also bounds reading the body.
-      response = await client.post(options.endpoint, { body, signal: AbortSignal.timeout(options.timeoutMs * 2) });
+      response = await client.post(options.endpoint, { body, signal: bodyTimeout(options.timeoutMs * 2) });
     } catch (error) {
       return { kind: 'transient', message: describeNetworkError(error) };
     }
@@ -57,6 +57,11 @@ export function createHttpTransport(options: { endpoint: string; apiKey: string;
     if (wrongUrl !== undefined) return wrongUrl;
     return { kind: 'transient', status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')), message };
   };
+}
+
+/** An abort signal after `ms`, where the runtime has `AbortSignal.timeout`. */
+function bodyTimeout(ms: number): AbortSignal | undefined {
+  return typeof AbortSignal !== 'undefined' && typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(ms) : undefined;
 }
 
 function acceptedBody(text: string): boolean {

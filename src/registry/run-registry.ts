@@ -1,4 +1,4 @@
-import { Buffer } from 'node:buffer';
+import { utf8Length } from '../context/runtime.js';
 import type { Table, WireRecord } from './records.js';
 
 /**
@@ -136,7 +136,7 @@ export class RunRegistry {
     let count = candidates.length;
     for (;;) {
       const batch = assemble(candidates, count);
-      const size = batch.body.length * 3 <= maxBytes ? batch.body.length : Buffer.byteLength(batch.body);
+      const size = batch.body.length * 3 <= maxBytes ? batch.body.length : utf8Length(batch.body);
       if (size <= maxBytes || batch.primaries.length <= 1) return batch;
       // Shrink in proportion (rarely more than one more pass), and always by at least one.
       count = Math.max(1, Math.min(batch.primaries.length - 1, Math.floor((batch.primaries.length * maxBytes) / size)));

@@ -258,12 +258,24 @@ export class Northstar {
 
   /** Sends everything queued; true when all of it was accepted. Never rejects. */
   flush(options: FlushOptions = {}): Promise<boolean> {
-    return this.core ? this.core.flush(waitLimit(options)) : Promise.resolve(this.config.misconfigured === undefined);
+    if (!this.core) return Promise.resolve(this.config.misconfigured === undefined);
+    // Never rejects, whatever the runtime: a failure inside is reported and resolves false.
+    return this.core.flush(waitLimit(options)).catch((error: unknown) => this.failedFlush(error));
   }
 
   /** Ends the session (`ended_at`) and flushes. Idempotent; never rejects. */
   shutdown(options: FlushOptions = {}): Promise<boolean> {
-    return this.core ? this.core.shutdown(waitLimit(options)) : Promise.resolve(this.config.misconfigured === undefined);
+    if (!this.core) return Promise.resolve(this.config.misconfigured === undefined);
+    return this.core.shutdown(waitLimit(options)).catch((error: unknown) => this.failedFlush(error));
+  }
+
+  private failedFlush(error: unknown): false {
+    try {
+      this.core?.logger.problem('internal', `flush failed: ${String(error)}`, error);
+    } catch {
+      // Reporting must not turn into a rejection either.
+    }
+    return false;
   }
 
   /** Counters of queued, accepted and dropped records. */
