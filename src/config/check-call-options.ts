@@ -9,7 +9,6 @@ const string: Check = (v) => (typeof v === 'string' ? undefined : 'a string');
 const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'true or false');
 const object: Check = (v) => (isPlainObject(v) ? undefined : 'an object');
 const anything: Check = () => undefined;
-const integer: Check = (v) => (typeof v === 'number' && Number.isInteger(v) ? undefined : 'an integer');
 const strings: Check = (v) => (Array.isArray(v) && v.every((t) => typeof t === 'string') ? undefined : 'an array of strings');
 const oneOf =
   (...allowed: string[]): Check =>
@@ -19,19 +18,24 @@ const oneOf =
 const CAPTURE = { captureInput: boolean, captureOutput: boolean, input: anything };
 const SPAN_KINDS = ['agent', 'workflow', 'model', 'tool', 'custom'];
 
+// Values that are data rather than settings (names, metadata, attributes, iteration) are
+// accepted as they come: whatever they hold is recorded safely (a name falls back, a
+// non-object is ignored, an iteration outside int32 is left out and reported), and
+// throwing on data would break the host program. Settings are checked strictly.
+
 /** The options each public function accepts, with what each must be. */
 export const CALL_OPTIONS = {
-  trace: { ...CAPTURE, name: string, metadata: object, tags: strings, userId: string, sessionId: string, release: string },
-  observe: { ...CAPTURE, name: string, kind: oneOf(...SPAN_KINDS), attributes: object },
-  span: { captureInput: boolean, captureOutput: boolean, kind: oneOf(...SPAN_KINDS), iteration: integer, attributes: object },
-  modelCall: { captureInput: boolean, captureOutput: boolean, model: string, provider: string, attributes: object, iteration: integer },
+  trace: { ...CAPTURE, name: anything, metadata: anything, tags: strings, userId: string, sessionId: string, release: string },
+  observe: { ...CAPTURE, name: anything, kind: oneOf(...SPAN_KINDS), attributes: anything },
+  span: { captureInput: boolean, captureOutput: boolean, kind: oneOf(...SPAN_KINDS), iteration: anything, attributes: anything },
+  modelCall: { captureInput: boolean, captureOutput: boolean, model: string, provider: string, attributes: anything, iteration: anything },
 } satisfies Record<string, Record<string, Check>>;
 
 const PARAMS: Check = (v) => (Array.isArray(v) ? undefined : "an array (e.g. ['query', null])");
 
 /** The options of the method decorators, by the kind of observation they make. */
 export const DECORATOR_OPTIONS = {
-  trace: { ...CALL_OPTIONS.trace, params: PARAMS },
+  trace: { ...CALL_OPTIONS.trace, name: string, metadata: object, params: PARAMS },
   span: { ...CAPTURE, name: string, kind: oneOf('agent', 'workflow', 'tool', 'custom'), attributes: object, params: PARAMS },
   model: { ...CAPTURE, name: string, model: string, provider: string, attributes: object, params: PARAMS },
 } satisfies Record<string, Record<string, Check>>;
@@ -95,14 +99,9 @@ export function checkCallback(where: string, fn: unknown, shape: string): void {
   }
 }
 
-/** Throws unless `name` is a string (the first argument of the scoped functions). */
-export function checkName(where: string, name: unknown): void {
-  if (typeof name !== 'string') throw new NorthstarConfigError(`${where}: the name must be a string, got ${describeValue(name)}`);
-}
 
 /** The checks of `span()` / `modelCall()` (and the handles' `span` / `modelCall`): name, options, callback. */
 export function checkScopedCall(kind: 'span' | 'modelCall', name: unknown, options: unknown, fn: unknown): void {
-  checkName(`${kind}()`, name);
   const where = `${kind}(${JSON.stringify(name)})`;
   checkCallOptions(where, options, CALL_OPTIONS[kind]);
   checkCallback(where, fn, kind === 'span' ? '(span) => ...' : '(modelSpan) => ...');
