@@ -48,6 +48,35 @@ class SyncOnlyStore implements ContextStore {
   }
 }
 
+/**
+ * Starts synchronous-only and switches to `AsyncLocalStorage` once an asynchronous
+ * `import('node:async_hooks')` resolves: ESM on Node < 20.16 (no
+ * `process.getBuiltinModule`), where the import settles long before the first traced call.
+ */
+class UpgradingStore implements ContextStore {
+  private inner: ContextStore = new SyncOnlyStore();
+  constructor() {
+    try {
+      // A computed specifier, so bundlers for the edge leave it alone instead of failing to resolve it.
+      const specifier = ['node', 'async_hooks'].join(':');
+      (import(specifier) as Promise<{ AsyncLocalStorage?: new () => ContextStore }>).then(
+        (hooks) => {
+          if (typeof hooks.AsyncLocalStorage === 'function') this.inner = new hooks.AsyncLocalStorage();
+        },
+        () => undefined,
+      );
+    } catch {
+      // No dynamic import here: stay synchronous-only.
+    }
+  }
+  getStore(): object | undefined {
+    return this.inner.getStore();
+  }
+  run<R, TArgs extends any[]>(store: object, callback: (...args: TArgs) => R, ...args: TArgs): R {
+    return this.inner.run(store, callback, ...args);
+  }
+}
+
 /** A new async-context store: `AsyncLocalStorage` where the runtime has it, else a synchronous-only one. */
 export function createContextStore(): ContextStore {
   try {
@@ -56,9 +85,9 @@ export function createContextStore(): ContextStore {
     const hooks = nodeBuiltin<{ AsyncLocalStorage?: new () => ContextStore }>('node:async_hooks');
     if (typeof hooks?.AsyncLocalStorage === 'function') return new hooks.AsyncLocalStorage();
   } catch {
-    // Fall through to the synchronous store.
+    // Fall through to the other stores.
   }
-  return new SyncOnlyStore();
+  return new UpgradingStore();
 }
 
 /** A UUID v4 from the Web Crypto API every supported runtime has (`globalThis.crypto`). */
