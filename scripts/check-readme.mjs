@@ -6,7 +6,7 @@
 // (parameter decorators, NestJS) or ```ts decorators=stage3. An import that does not
 // resolve is an error like any other: a block is never skipped.
 // Errors are reported with the README line they come from. Run after scripts/build.mjs.
-//   node scripts/check-readme.mjs [README.md]
+//   node scripts/check-readme.mjs [README.md] [scratch dir, default build/readme-check]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const readme = resolve(root, process.argv[2] ?? 'README.md');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const work = join(root, 'build/readme-check');
+// The scratch directory (inside the repository, so other packages resolve from its node_modules).
+const work = resolve(root, process.argv[3] ?? 'build/readme-check');
 
 /** The ```ts blocks of a markdown text, with the line number of their first code line. */
 function extractBlocks(text) {
@@ -43,8 +44,11 @@ function extractBlocks(text) {
   return blocks;
 }
 
-const usesDecorators = (code) => /^\s*(?:export\s+)?@[A-Za-z_$][\w$.]*/m.test(code) || /[(,]\s*@[A-Z]\w*\(/.test(code);
+// Any `@name` after a line start, space, brace or bracket (a comment's `@example` too: compiling
+// such a block once more in legacy mode costs nothing).
+const usesDecorators = (code) => /(?:^|[\s{(,;])@[A-Za-z_$][\w$.]*/m.test(code);
 
+const label = relative(root, readme) || 'README.md';
 const blocks = extractBlocks(readFileSync(readme, 'utf8'));
 if (blocks.length === 0) {
   console.error(`check-readme: no \`\`\`ts block found in ${readme}`);
@@ -111,11 +115,11 @@ for (const [mode, decoratorOptions] of Object.entries(modes)) {
     if (line.trim() === '') continue;
     const at = /^(block-line-\d+\.ts)\((\d+),(\d+)\): (.*)$/.exec(line);
     if (at === null) {
-      console.error(`README.md (${mode} decorators): ${line}`);
+      console.error(`${label} (${mode} decorators): ${line}`);
       continue;
     }
     const block = byFile.get(at[1]);
-    console.error(`README.md:${block.start + Number(at[2]) - 1}:${at[3]} (${mode} decorators): ${at[4]}`);
+    console.error(`${label}:${block.start + Number(at[2]) - 1}:${at[3]} (${mode} decorators): ${at[4]}`);
   }
 }
 
