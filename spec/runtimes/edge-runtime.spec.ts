@@ -67,6 +67,10 @@ async function edgeVm(withAls: boolean) {
   return new EdgeRuntime({
     extend: (context: Record<string, unknown>) => {
       if (withAls) context.AsyncLocalStorage = AsyncLocalStorage;
+      // The VM's timers hold the test process open (an Edge function has no process to keep
+      // alive); the test harness gives it timers that let the spec file exit.
+      context.setTimeout = (fn: () => void, ms?: number) => setTimeout(fn, ms).unref();
+      context.clearTimeout = (timer: NodeJS.Timeout | undefined) => clearTimeout(timer);
       return context;
     },
   });
