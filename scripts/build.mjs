@@ -34,3 +34,10 @@ const source = readFileSync(transport, 'utf8');
 const patched = source.replace('require("ky")', 'require("../../vendor/ky.cjs")');
 if (patched === source) throw new Error('build: require("ky") not found in ' + transport);
 writeFileSync(transport, patched);
+
+// The price table loader uses import.meta.url in ESM; CommonJS has __filename (and its own require).
+const priceTable = join(root, 'dist/cjs/src/model/price-table.js');
+const loader = readFileSync(priceTable, 'utf8');
+const patchedLoader = loader.replace('import.meta.url', '__filename');
+if (patchedLoader === loader) throw new Error('build: import.meta.url not found in ' + priceTable);
+writeFileSync(priceTable, patchedLoader);

@@ -9,6 +9,7 @@
 // `ManualModelSpan` wrap an observation for a caller; never hand out the observation.
 export { init } from './api/lifecycle.js';
 export { Northstar } from './client/northstar.js';
+export { checkCallOptions, DECORATOR_OPTIONS } from './config/check-call-options.js';
 export type { NorthstarOptions } from './config/options.js';
 export { NorthstarDecoratorError } from './errors/northstar-error.js';
 export type { SpanKind } from './registry/records.js';
@@ -20,4 +21,5 @@ export { asModelObservation, type ModelObservation } from './tracing/model-obser
 export type { Observation, RunObservation, SpanObservation } from './tracing/observation.js';
 export { activeCore, currentObservation, openRun, openSpan, type RunSpec, runInside, type SpanSpec } from './tracing/open.js';
 export { parameterInfo, parameterNames } from './tracing/param-names.js';
+export { identityMetadata } from './tracing/run-identity.js';
 export { copyFunctionShape, fastPathWrapper, unwrap, WRAPPED } from './tracing/wrap-function.js';

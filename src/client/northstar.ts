@@ -1,11 +1,15 @@
+import { warnOnce } from '../config/environment.js';
 import type { NorthstarOptions, ResolvedConfig } from '../config/options.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { createLogger } from '../debug/logger.js';
+import { publicUrl } from '../export/delivery-diagnostics.js';
 import { createHttpTransport } from '../export/http-transport.js';
 import { createEntry, type Entry, type QueueStats } from '../registry/record-queue.js';
+import type { ScoreRecord } from '../registry/records.js';
 import { ManualRun, NOOP_RUN } from '../tracing/handle-classes.js';
 import type { Attributes } from '../tracing/handles.js';
 import { openRun } from '../tracing/open.js';
+import { identityMetadata } from '../tracing/run-identity.js';
 import { Core, zeroStats } from './core.js';
 import { buildScore, type ScoreOptions } from './score-record.js';
 
@@ -29,6 +33,12 @@ export interface RunOptions {
   tags?: readonly string[];
   /** Recorded as the run's `user_input` event. */
   input?: unknown;
+  /** The end user this run served, stored as `metadata.user_id`. */
+  userId?: string;
+  /** The conversation this run belongs to, stored as `metadata.session_id` and `metadata.conversation_id`. */
+  sessionId?: string;
+  /** Your app's release, stored as `metadata.release` (overrides `init({ release })`). */
+  release?: string;
 }
 
 /** The SDK's counters: what is queued, delivered and dropped. */
@@ -64,7 +74,10 @@ export class Northstar {
         timeoutMs: this.config.requestTimeoutMs,
       });
       this.core = new Core(this.config, transport);
-      this.core.logger.debug(`enabled; sending to ${displayUrl(this.config.endpoint)}`);
+      this.core.logger.debug(`enabled; sending to ${publicUrl(this.config.endpoint)}`);
+    } else if (this.config.misconfigured !== undefined) {
+      // Tracing was asked for and is not happening: say so whatever the debug setting.
+      warnOnce(`tracing is off: ${this.config.misconfigured}`);
     } else {
       createLogger({ debug: this.config.debug }).debug(`disabled: ${this.config.disabledReason}`);
     }
@@ -94,7 +107,7 @@ export class Northstar {
     const core = this.core;
     if (core === undefined) return NOOP_RUN;
     // Not bound to the async context, so never linked to the trace the caller is in.
-    const run = openRun(core, name, { metadata: options.metadata, tags: options.tags });
+    const run = openRun(core, name, { metadata: identityMetadata(options), tags: options.tags });
     if (run === undefined) return NOOP_RUN;
     try {
       if ('input' in options) run.recordInput(options.input);
@@ -104,10 +117,22 @@ export class Northstar {
     return new ManualRun(run);
   }
 
-  /** Records a score for a run (see `score()`). */
-  score(traceId: string, name: string, value: number | boolean | string, options: ScoreOptions = {}): void {
-    const record = buildScore(traceId, name, value, options);
+  /**
+   * Records a score for a run (see `score()`). Never throws: an invalid score (no trace
+   * id, a bad value) is reported (`onError` kind `'invalid'`, debug log) and dropped.
+   */
+  score(traceId: string | undefined, name: string, value: number | boolean | string, options: ScoreOptions = {}): void {
     const core = this.core;
+    let record: ScoreRecord;
+    try {
+      record = buildScore(traceId as string, name, value, options ?? {});
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      const hint = traceId === undefined ? ' (currentTraceId() is undefined outside a trace)' : '';
+      if (core !== undefined) core.logger.problem('invalid', `${why}${hint}; the score is dropped`, error);
+      else if (this.config.debug) createLogger({ debug: true }).debug(`${why}${hint}; the score is dropped`);
+      return;
+    }
     if (core === undefined) return;
     try {
       const parents: Entry[] = [];
@@ -121,27 +146,29 @@ export class Northstar {
 
   /** Sends everything queued; true when all of it was accepted. Never rejects. */
   flush(options: FlushOptions = {}): Promise<boolean> {
-    return this.core ? this.core.flush(waitLimit(options)) : Promise.resolve(true);
+    if (!this.core) return Promise.resolve(this.config.misconfigured === undefined);
+    // Never rejects, whatever the runtime: a failure inside is reported and resolves false.
+    return this.core.flush(waitLimit(options)).catch((error: unknown) => this.failedFlush(error));
   }
 
   /** Ends the session (`ended_at`) and flushes. Idempotent; never rejects. */
   shutdown(options: FlushOptions = {}): Promise<boolean> {
-    return this.core ? this.core.shutdown(waitLimit(options)) : Promise.resolve(true);
+    if (!this.core) return Promise.resolve(this.config.misconfigured === undefined);
+    return this.core.shutdown(waitLimit(options)).catch((error: unknown) => this.failedFlush(error));
+  }
+
+  private failedFlush(error: unknown): false {
+    try {
+      this.core?.logger.problem('internal', `flush failed: ${String(error)}`, error);
+    } catch {
+      // Reporting must not turn into a rejection either.
+    }
+    return false;
   }
 
   /** Counters of queued, accepted and dropped records. */
   stats(): NorthstarStats {
     const base = this.core?.stats() ?? zeroStats();
     return { enabled: this.enabled, ...base };
-  }
-}
-
-/** An endpoint without credentials or query, for log lines. */
-function displayUrl(endpoint: string): string {
-  try {
-    const url = new URL(endpoint);
-    return `${url.origin}${url.pathname}`;
-  } catch {
-    return '[endpoint]';
   }
 }

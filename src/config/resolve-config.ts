@@ -1,12 +1,12 @@
 import { NorthstarConfigError } from '../errors/northstar-error.js';
+import { clipText } from '../util/text.js';
+import { type Env, readEnvironment } from './environment.js';
 import type { NorthstarOptions, ResolvedConfig } from './options.js';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'apiKey', 'projectId', 'endpoint', 'project', 'environment', 'enabled', 'debug', 'captureInputs',
   'captureOutputs', 'redactKeys', 'mask', 'limits', 'batchSize', 'flushIntervalMs', 'maxQueueSize',
-  'requestTimeoutMs', 'maxBatchBytes', 'allowInsecureHttp', 'onError',
+  'requestTimeoutMs', 'maxBatchBytes', 'allowInsecureHttp', 'onError', 'release',
 ]);
 // Names people reach for from other SDKs, mapped to ours so the error can say so.
 const RENAMED: Readonly<Record<string, string>> = {
@@ -16,6 +16,10 @@ const RENAMED: Readonly<Record<string, string>> = {
   maxQueue: 'maxQueueSize',
   api_key: 'apiKey',
   project_id: 'projectId',
+  url: 'endpoint',
+  baseUrl: 'endpoint',
+  host: 'endpoint',
+  version: 'release',
 };
 const LIMIT_KEYS: ReadonlySet<string> = new Set(['maxDepth', 'maxStringLength', 'maxCollectionSize', 'maxTotalNodes']);
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
@@ -27,6 +31,28 @@ const LINE_BREAK = /[\r\n\u2028\u2029\0]/;
 const fail = (message: string): never => {
   throw new NorthstarConfigError(`northstar-ai init: ${message}`);
 };
+
+/** How a wrong value is shown in an error: its type, and the value when short (`the string "50"`). */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return `the string ${JSON.stringify(value.length > 40 ? `${clipText(value, 40)}…` : value)}`;
+    case 'number':
+      return `the number ${String(value)}`;
+    case 'boolean':
+      return `the boolean ${String(value)}`;
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'a function';
+    case 'object':
+      return 'an object';
+    default:
+      return `a ${typeof value}`;
+  }
+}
 
 function envBoolean(env: Env, name: string): boolean | undefined {
   const raw = env[name];
@@ -45,7 +71,7 @@ function envString(env: Env, name: string): string | undefined {
 function optionString(options: NorthstarOptions, key: keyof NorthstarOptions): string | undefined {
   const value = options[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') fail(`option ${key} must be a string, got ${typeof value}.`);
+  if (typeof value !== 'string') fail(`option ${key} must be a string, got ${describeValue(value)}.`);
   const trimmed = (value as string).trim();
   return trimmed === '' ? undefined : trimmed;
 }
@@ -53,7 +79,7 @@ function optionString(options: NorthstarOptions, key: keyof NorthstarOptions): s
 function optionBoolean(options: NorthstarOptions, key: keyof NorthstarOptions): boolean | undefined {
   const value = options[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') fail(`option ${key} must be true or false, got ${JSON.stringify(value)}.`);
+  if (typeof value !== 'boolean') fail(`option ${key} must be true or false, got ${describeValue(value)}.`);
   return value as boolean;
 }
 
@@ -61,7 +87,7 @@ function positive(options: NorthstarOptions, key: keyof NorthstarOptions, fallba
   const value = options[key];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    fail(`option ${key} must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}.`);
+    fail(`option ${key} must be a positive ${integer ? 'integer' : 'number'}, got ${describeValue(value)}.`);
   }
   return value as number;
 }
@@ -76,12 +102,12 @@ function checkUnknownKeys(options: object): void {
 
 function checkLimits(limits: unknown): Partial<ResolvedConfig['limits']> {
   if (limits === undefined) return {};
-  if (typeof limits !== 'object' || limits === null) return fail('option limits must be an object.');
+  if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) return fail(`option limits must be an object, got ${describeValue(limits)}.`);
   const result: Record<string, number> = {};
   for (const [key, value] of Object.entries(limits)) {
     if (!LIMIT_KEYS.has(key)) fail(`unknown option limits.${key}.`);
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      fail(`option limits.${key} must be a positive integer, got ${String(value)}.`);
+      fail(`option limits.${key} must be a positive integer, got ${describeValue(value)}.`);
     }
     result[key] = value;
   }
@@ -109,8 +135,8 @@ function checkEndpoint(raw: string, source: string, allowInsecureHttp: boolean):
  * Merges options over environment variables, validates everything and decides whether
  * the client is enabled. Throws `NorthstarConfigError` naming the option at fault.
  */
-export function resolveConfig(options: NorthstarOptions = {}, env: Env = process.env): ResolvedConfig {
-  if (typeof options !== 'object' || options === null) fail('options must be an object.');
+export function resolveConfig(options: NorthstarOptions = {}, env: Env = readEnvironment()): ResolvedConfig {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail(`options must be an object, got ${describeValue(options)}.`);
   checkUnknownKeys(options);
 
   const apiKey = optionString(options, 'apiKey') ?? envString(env, 'NORTHSTAR_API_KEY');
@@ -132,9 +158,9 @@ export function resolveConfig(options: NorthstarOptions = {}, env: Env = process
   }
 
   const mask = options.mask;
-  if (mask !== undefined && typeof mask !== 'function') fail('option mask must be a function (value: string) => string.');
+  if (mask !== undefined && typeof mask !== 'function') fail(`option mask must be a function (value: string) => string, got ${describeValue(mask)}.`);
   const onError = options.onError;
-  if (onError !== undefined && typeof onError !== 'function') fail('option onError must be a function.');
+  if (onError !== undefined && typeof onError !== 'function') fail(`option onError must be a function, got ${describeValue(onError)}.`);
   const redactKeys = options.redactKeys ?? [];
   if (!Array.isArray(redactKeys) || redactKeys.some((k) => typeof k !== 'string' || k.trim() === '')) {
     fail('option redactKeys must be an array of non-empty strings.');
@@ -148,14 +174,24 @@ export function resolveConfig(options: NorthstarOptions = {}, env: Env = process
       : endpoint === ''
         ? 'no projectId or endpoint (pass one, or set NORTHSTAR_PROJECT_ID or NORTHSTAR_ENDPOINT)'
         : undefined;
+  // Tracing asked for (a key, or somewhere to send) but not startable: said once on stderr.
+  const misconfigured = !enabledFlag
+    ? undefined
+    : apiKey !== undefined && endpoint === ''
+      ? `${optionString(options, 'apiKey') !== undefined ? 'apiKey is given' : 'NORTHSTAR_API_KEY is set'} but no project id or endpoint (pass projectId or endpoint to init(), or set NORTHSTAR_PROJECT_ID or NORTHSTAR_ENDPOINT)`
+      : apiKey === undefined && endpoint !== ''
+        ? `${endpointOption !== undefined || optionString(options, 'projectId') !== undefined ? 'an endpoint/projectId is given' : `${endpointRaw !== undefined ? 'NORTHSTAR_ENDPOINT' : 'NORTHSTAR_PROJECT_ID'} is set`} but no API key (pass apiKey to init(), or set NORTHSTAR_API_KEY; the key is in the NorthStar dashboard under Project settings → API keys)`
+        : undefined;
 
   return {
     enabled: disabledReason === undefined,
     disabledReason,
+    misconfigured,
     apiKey: apiKey ?? '',
     endpoint,
     project: optionString(options, 'project') ?? envString(env, 'NORTHSTAR_PROJECT'),
     environment: optionString(options, 'environment') ?? envString(env, 'NORTHSTAR_ENVIRONMENT'),
+    release: optionString(options, 'release') ?? envString(env, 'NORTHSTAR_RELEASE'),
     debug: optionBoolean(options, 'debug') ?? envBoolean(env, 'NORTHSTAR_DEBUG') ?? false,
     captureInputs: optionBoolean(options, 'captureInputs') ?? envBoolean(env, 'NORTHSTAR_CAPTURE_INPUTS') ?? true,
     captureOutputs: optionBoolean(options, 'captureOutputs') ?? envBoolean(env, 'NORTHSTAR_CAPTURE_OUTPUTS') ?? true,
