@@ -47,6 +47,12 @@ export interface TraceDecoratorOptions extends CaptureDecoratorOptions {
   metadata?: Attributes;
   /** Stored as `metadata.tags`. */
   tags?: readonly string[];
+  /** The end user the runs serve, stored as `metadata.user_id`. */
+  userId?: string;
+  /** The conversation the runs belong to, stored as `metadata.session_id` and `metadata.conversation_id`. */
+  sessionId?: string;
+  /** Your app's release, stored as `metadata.release` (overrides `init({ release })`). */
+  release?: string;
 }
 
 /** Options of `@Observe` (and `@Tool`, `@Agent`, `@Workflow`, which set `kind`). */

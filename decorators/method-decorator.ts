@@ -1,7 +1,7 @@
 import { decoratorMode, legacyMemberLabel, misuse, type Stage3Context, stage3MemberLabel } from './decorator-mode.js';
 import type { NorthstarMethodDecorator } from './decorator-types.js';
 import { type MethodDefinition, wrapMethod } from './method-wrapper.js';
-import { NorthstarDecoratorError, type SpanKind } from '../src/internal.js';
+import { checkCallOptions, DECORATOR_OPTIONS, NorthstarDecoratorError, type SpanKind } from '../src/internal.js';
 
 const ONLY_METHODS = 'only methods can be traced';
 const KINDS: ReadonlySet<SpanKind> = new Set(['agent', 'workflow', 'tool', 'custom']);
@@ -60,11 +60,13 @@ export function rejectBareUse(decorator: string, args: IArguments): void {
 }
 
 /** Fails fast on options that cannot work, naming the decorator and the option. */
-function checkOptions(decorator: string, { name, options }: MethodDefinition): void {
+function checkOptions(decorator: string, { type, name, options }: MethodDefinition): void {
   const fail = (option: string, why: string) => new NorthstarDecoratorError(`@${decorator}(): option \`${option}\` ${why}`);
   if (name !== undefined && typeof name !== 'string') throw fail('name', 'must be a string');
   if (options.name !== undefined && typeof options.name !== 'string') throw fail('name', 'must be a string');
   if (options.params !== undefined && !Array.isArray(options.params)) throw fail('params', 'must be an array (e.g. [\'query\', null])');
   if (options.kind !== undefined && !KINDS.has(options.kind)) throw fail('kind', `must be one of ${[...KINDS].join(', ')} (use @ModelCall() for model spans)`);
   if (options.tags !== undefined && !Array.isArray(options.tags)) throw fail('tags', 'must be an array of strings');
+  // Every option, with the checks of the function API: unknown keys (with a hint), types.
+  checkCallOptions(`@${decorator}()`, options, DECORATOR_OPTIONS[type], (message) => new NorthstarDecoratorError(message));
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 
-import { activeCore, type CallSpec, copyFunctionShape, fastPathWrapper, type InputSource, invoke, unwrap, WRAPPED } from '../src/internal.js';
+import { activeCore, type CallSpec, copyFunctionShape, fastPathWrapper, identityMetadata, type InputSource, invoke, unwrap, WRAPPED } from '../src/internal.js';
 import type { ObserveDecoratorOptions, ModelCallDecoratorOptions, TraceDecoratorOptions, TracedOptions } from './decorator-options.js';
 import { keyText } from './decorator-mode.js';
 import { parameterMarks, type ParamRules, rulesFromParams, selectByRules, selectModelInput } from './param-metadata.js';
@@ -44,7 +44,7 @@ interface MethodState {
 export function wrapMethod(incoming: Function, definition: MethodDefinition, site: MethodSite): Function {
   const original = unwrap(incoming);
   const state: MethodState = { original, definition, site };
-  const wrapper = fastPathWrapper(definition.type === 'trace' ? 'trace' : 'span', original, true, (self, args) => call(state, self, args));
+  const wrapper = fastPathWrapper(definition.type === 'trace' ? 'trace' : 'span', original, true, (self, args) => call(state, self, args), 'the decorated method', keyText(site.key));
   copyFunctionShape(wrapper, original);
   copyOwnMetadata(incoming, wrapper);
   Object.defineProperty(wrapper, WRAPPED, { value: original });
@@ -101,7 +101,7 @@ function buildSpec(state: MethodState): CallSpec {
     input,
   };
   if (definition.type === 'trace') {
-    return { type: 'trace', ...common, metadata: merged(defaults?.metadata, o.metadata), tags: joined(defaults?.tags, o.tags) };
+    return { type: 'trace', ...common, metadata: identityMetadata({ ...o, metadata: merged(defaults?.metadata, o.metadata) }), tags: joined(defaults?.tags, o.tags) };
   }
   const attributes = merged(defaults?.attributes, o.attributes);
   if (definition.type === 'model') return { type: 'span', kind: 'model', ...common, attributes, model: o.model, provider: o.provider, prompt: o.prompt };

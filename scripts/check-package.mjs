@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,6 +41,7 @@ const REQUIRED_FILES = [
   'dist/viewer/index.html',
   'dist/viewer/app.js',
   'dist/viewer/app.css',
+  'LICENSE',
 ];
 /** Paths that must never be published. */
 const FORBIDDEN = /^(spec|build|scripts|bench|examples|node_modules|\.ci)\/|\.spec\.|\.tgz$/;
@@ -64,6 +65,15 @@ function checkContents(files) {
   const problems = [];
   for (const file of REQUIRED_FILES) if (!files.includes(file)) problems.push(`missing ${file}`);
   for (const file of files) if (FORBIDDEN.test(file)) problems.push(`should not be published: ${file}`);
+  // Every source map must point at sources that ship in the tarball.
+  const shipped = new Set(files);
+  for (const file of files.filter((f) => f.endsWith('.map'))) {
+    const { sources = [] } = JSON.parse(readFileSync(join(root, file), 'utf8'));
+    for (const source of sources) {
+      const target = posix.normalize(posix.join(posix.dirname(file), source));
+      if (!shipped.has(target)) problems.push(`${file} points at ${source}, which is not published`);
+    }
+  }
   return problems;
 }
 

@@ -35,6 +35,10 @@ for (const [label, tsc] of compilers) {
   }
 }
 
+// Every ```ts block of README.md compiles under strict, in both decorator modes where it uses decorators.
+step('README examples');
+node([join(root, 'scripts/check-readme.mjs')]);
+
 const walk = (dir) =>
   existsSync(dir)
     ? readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

@@ -12,6 +12,7 @@
 // result, context resolver, problem reporting).
 export { getClient, init } from './api/lifecycle.js';
 export { Northstar } from './client/northstar.js';
+export { checkCallOptions, DECORATOR_OPTIONS } from './config/check-call-options.js';
 export type { NorthstarOptions } from './config/options.js';
 export { NorthstarConfigError, NorthstarDecoratorError } from './errors/northstar-error.js';
 export type { CompiledPrompt } from './prompts/prompt-version.js';
@@ -26,4 +27,5 @@ export type { Observation, RunObservation, SpanObservation } from './tracing/obs
 export { activeCore, currentObservation, openRun, openSpan, type RunSpec, runInside, type SpanSpec } from './tracing/open.js';
 export { parameterInfo, parameterNames } from './tracing/param-names.js';
 export { type Bag, isBag, nonEmptyString, parseJsonText } from './util/values.js';
+export { identityMetadata } from './tracing/run-identity.js';
 export { copyFunctionShape, fastPathWrapper, unwrap, WRAPPED } from './tracing/wrap-function.js';

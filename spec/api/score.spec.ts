@@ -1,4 +1,4 @@
-// score(): numeric, boolean and categorical rules of docs/protocol.md, and its TypeErrors.
+// score(): numeric, boolean and categorical rules of docs/protocol.md; invalid scores are reported and dropped, never thrown.
 
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -69,26 +69,36 @@ describe('score', () => {
     assert.equal(only(h.server.scores.values()).trace_id, id);
   });
 
-  it('throws TypeError for a dataType that contradicts the value, even when disabled', async () => {
+  it('never throws: an invalid score is reported (onError kind invalid) and dropped, enabled or not', async () => {
     const id = '6f1c2a4e-8b1d-4c55-9a7e-2f0d3c4b5a69';
-    const misuse: Array<[unknown, object]> = [
-      [true, { dataType: 'numeric' }],
-      [1, { dataType: 'boolean' }],
-      ['x', { dataType: 'numeric' }],
-      [1, { dataType: 'categorical' }],
+    const misuse: Array<[string | undefined, string, unknown, object, RegExp]> = [
+      [id, 'n', true, { dataType: 'numeric' }, /dataType .* conflicts/],
+      [id, 'n', 1, { dataType: 'boolean' }, /dataType .* conflicts/],
+      [id, 'n', 'x', { dataType: 'numeric' }, /dataType .* conflicts/],
+      [id, 'n', 1, { dataType: 'categorical' }, /dataType .* conflicts/],
+      [id, 'n', Number.NaN, {}, /finite number/],
+      [id, 'n', Number.POSITIVE_INFINITY, {}, /finite number/],
+      [id, '  ', 1, {}, /name must be a non-blank string/],
+      [id, 'n', '  ', {}, /categorical value must be a non-blank string/],
+      ['not-a-uuid', 'n', 1, {}, /traceId must be a trace id/],
+      [undefined, 'n', 1, {}, /traceId must be a trace id.*outside a trace/],
+      [id, 'n', 1, { spanId: 'nope' }, /spanId must be a span id/],
+      [id, 'n', {}, {}, /finite number, a boolean or a string/],
     ];
-    for (const setup of [() => shutdown(), () => init({ enabled: false }), () => h.start()]) {
+    for (const setup of [() => shutdown(), () => init({ enabled: false })]) {
       await setup();
-      for (const [value, options] of misuse) {
-        assert.throws(() => score(id, 'n', value as number, options), /score: dataType .* conflicts/);
+      for (const [traceId, name, value, options] of misuse) {
+        assert.doesNotThrow(() => score(traceId, name, value as number, options));
       }
-      assert.throws(() => score(id, 'n', Number.NaN), TypeError);
-      assert.throws(() => score(id, 'n', Number.POSITIVE_INFINITY), TypeError);
-      assert.throws(() => score(id, '  ', 1), /name must be a non-blank string/);
-      assert.throws(() => score(id, 'n', '  '), /categorical value must be a non-blank string/);
-      assert.throws(() => score('not-a-uuid', 'n', 1), /traceId must be a trace id/);
-      assert.throws(() => score(id, 'n', 1, { spanId: 'nope' }), /spanId must be a span id/);
-      assert.throws(() => score(id, 'n', {} as unknown as number), TypeError);
+    }
+    const diagnostics: Array<{ kind: string; message: string }> = [];
+    init({ apiKey: h.server.apiKey, endpoint: h.server.url, onError: (d) => diagnostics.push(d) });
+    for (const [traceId, name, value, options, why] of misuse) {
+      assert.doesNotThrow(() => score(traceId, name, value as number, options));
+      const last = diagnostics.pop();
+      assert.equal(last?.kind, 'invalid');
+      assert.match(last?.message ?? '', why);
+      assert.match(last?.message ?? '', /the score is dropped/);
     }
     await flush();
     assert.equal(h.server.scores.size, 0);

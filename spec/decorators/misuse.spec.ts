@@ -86,4 +86,13 @@ describe('decorator misuse', () => {
     rejects(() => Observe({ kind: 'model' as any }), /kind/, /@ModelCall/);
     rejects(() => Trace({ params: 'query' as any }), /params/);
   });
+
+  it('checks every option at decoration time: unknown keys (with a hint) and value types', () => {
+    rejects(() => Trace({ nmae: 'x' } as any), /@Trace\(\): unknown option nmae\. Did you mean name\?/);
+    rejects(() => Trace({ captureInput: 'no' as any }), /@Trace\(\): option captureInput must be true or false, got the string "no"/);
+    rejects(() => Tool('t', { captureOutput: 0 as any }), /@Tool\(\): option captureOutput must be true or false, got the number 0/);
+    rejects(() => ModelCall({ provider: 1 as any }), /@ModelCall\(\): option provider must be a string, got the number 1/);
+    rejects(() => Observe({ attributes: 'a' as any }), /option attributes must be an object, got the string "a"/);
+    rejects(() => Trace({ userId: 3 as any }), /option userId must be a string, got the number 3/);
+  });
 });

@@ -65,6 +65,7 @@ describe('@ModelCall', () => {
     assert.equal(chat.kind, 'model');
     assert.equal(chat.run_id, run.id);
     assert.equal(chat.attributes.model, 'gpt-4o-mini');
+    assert.equal(chat.attributes.provider, 'openai', '@ModelCall({ provider }) is recorded');
     assert.equal(chat.attributes.input_tokens, 12);
     assert.equal(chat.attributes.output_tokens, 3);
     for (const name of ['chat', 'complete', 'custom']) {

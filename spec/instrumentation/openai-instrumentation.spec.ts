@@ -283,8 +283,9 @@ describe('instrumentOpenAI: responses.create', () => {
     const { run, spans } = await stored('responses-stream');
     const span = only(spans);
     assert.equal(span.attributes.output_tokens, 80);
-    // A stream's summary carries the dated id the provider answered with.
-    assert.equal(span.attributes.model, 'gpt-4o-mini-2024-07-18');
+    // `model` is the model asked for; the dated name the provider answered with is `response_model`.
+    assert.equal(span.attributes.model, 'gpt-4o-mini');
+    assert.equal(span.attributes.response_model, 'gpt-4o-mini-2024-07-18');
     assert.deepEqual(compact(eventsOf(h.server, run.id, span.id)), [
       { type: 'user_input', content: 'Capital of France?' },
       { type: 'assistant_message', content: 'Paris is the capital of France.' },

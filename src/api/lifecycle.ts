@@ -1,7 +1,9 @@
 import { zeroStats } from '../client/core.js';
 import { installClient, installedClient as installed } from '../client/installed.js';
 import { type FlushOptions, Northstar, type NorthstarStats } from '../client/northstar.js';
+import { readEnvVariable, warnOnce } from '../config/environment.js';
 import type { NorthstarOptions } from '../config/options.js';
+import { autoSetup } from '../context/auto-setup.js';
 import { currentObservation } from '../tracing/open.js';
 
 /**
@@ -14,11 +16,24 @@ import { currentObservation } from '../tracing/open.js';
  * init({ apiKey: process.env.NORTHSTAR_API_KEY, projectId: 'abcd1234', project: 'support-bot' });
  */
 export function init(options: NorthstarOptions = {}): Northstar {
+  autoSetup.pending = false;
   const client = new Northstar(options);
   const previous = installClient(client);
   if (previous !== undefined) void previous.shutdown();
   return client;
 }
+
+// Setup from the environment alone: the first traced call before any init() runs this once.
+autoSetup.run = () => {
+  if (installed() !== undefined) return;
+  const asked = ['NORTHSTAR_API_KEY', 'NORTHSTAR_PROJECT_ID', 'NORTHSTAR_ENDPOINT'].some((name) => readEnvVariable(name)?.trim());
+  if (!asked) return; // nothing configured: stay silent and off
+  try {
+    init();
+  } catch (error) {
+    warnOnce(`tracing is off: ${error instanceof Error ? error.message : String(error)}`);
+  }
+};
 
 /** The client `init()` installed, if any. */
 export function getClient(): Northstar | undefined {
@@ -27,7 +42,8 @@ export function getClient(): Northstar | undefined {
 
 /**
  * Sends everything queued and resolves true when all of it was accepted; false on a
- * failure or after `timeoutMs`. Never rejects. Serverless handlers await it before returning.
+ * failure, after `timeoutMs`, or when tracing was asked for but could not start. Never
+ * rejects. Serverless handlers await it before returning.
  */
 export function flush(options: FlushOptions = {}): Promise<boolean> {
   return installed()?.flush(options) ?? Promise.resolve(true);

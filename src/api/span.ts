@@ -1,8 +1,12 @@
+import { CALL_OPTIONS, checkCallback, checkCallOptions } from '../config/check-call-options.js';
+import { describeValue } from '../config/resolve-config.js';
+import { NorthstarConfigError } from '../errors/northstar-error.js';
 import type { SpanKind } from '../registry/records.js';
 import { scopedModelSpan, scopedSpan } from '../tracing/handle-classes.js';
 import type { Attributes, ModelCallOptions, ModelSpan, SpanHandle, SpanOptions } from '../tracing/handles.js';
 import { argumentsByName } from '../tracing/instrument.js';
 import { currentObservation } from '../tracing/open.js';
+import { noteOutsideTrace } from '../tracing/outside-trace.js';
 import { wrapFunction } from '../tracing/wrap-function.js';
 
 /**
@@ -17,9 +21,11 @@ import { wrapFunction } from '../tracing/wrap-function.js';
  */
 export function span<R>(name: string, fn: (span: SpanHandle) => R): R;
 export function span<R>(name: string, options: SpanOptions | undefined, fn: (span: SpanHandle) => R): R;
-export function span<R>(name: string, b: unknown, c?: unknown): R {
+export function span<R>(name: string, b?: unknown, c?: unknown): R {
   const [options, fn] = optionsAndCallback<SpanOptions, (span: SpanHandle) => R>(b, c);
-  return scopedSpan(currentObservation(), name, options, fn);
+  const parent = currentObservation();
+  if (parent === undefined && typeof fn === 'function') noteOutsideTrace('span()', String(name));
+  return scopedSpan(parent, name, options, fn);
 }
 
 /**
@@ -37,14 +43,19 @@ export function span<R>(name: string, b: unknown, c?: unknown): R {
  */
 export function modelCall<R>(name: string, fn: (span: ModelSpan) => R): R;
 export function modelCall<R>(name: string, options: ModelCallOptions | undefined, fn: (span: ModelSpan) => R): R;
-export function modelCall<R>(name: string, b: unknown, c?: unknown): R {
+export function modelCall<R>(name: string, b?: unknown, c?: unknown): R {
   const [options, fn] = optionsAndCallback<ModelCallOptions, (span: ModelSpan) => R>(b, c);
-  return scopedModelSpan(currentObservation(), name, options, fn);
+  const parent = currentObservation();
+  if (parent === undefined && typeof fn === 'function') noteOutsideTrace('modelCall()', String(name));
+  return scopedModelSpan(parent, name, options, fn);
 }
 
-/** `(options?, fn)` or `(fn)`: the options (default `{}`) and the callback. */
-function optionsAndCallback<O, F>(b: unknown, c: unknown): [O, F] {
-  return [(typeof b === 'object' && b !== null ? b : {}) as O, (typeof b === 'function' ? b : c) as F];
+/**
+ * `(options?, fn)` or `(fn)`: the options as given (undefined when left out; anything
+ * else is checked by `scopedSpan`/`scopedModelSpan`) and the callback.
+ */
+function optionsAndCallback<O, F>(b: unknown, c: unknown): [O | undefined, F] {
+  return typeof b === 'function' ? [undefined, b as F] : [b as O | undefined, c as F];
 }
 
 /** Options of `observe()`. */
@@ -73,10 +84,21 @@ type AnyFunction = (...args: any[]) => any;
 export function observe<F extends AnyFunction>(fn: F, options?: ObserveOptions): F;
 export function observe(name?: string | ObserveOptions, options?: ObserveOptions): <F extends AnyFunction>(fn: F) => F;
 export function observe(a?: unknown, b?: unknown): unknown {
-  if (typeof a === 'function') return observeFunction(a as AnyFunction, undefined, (b ?? {}) as ObserveOptions);
+  if (typeof a === 'function') {
+    checkCallOptions(`observe(${a.name || 'fn'})`, b, CALL_OPTIONS.observe);
+    return observeFunction(a as AnyFunction, undefined, (b ?? {}) as ObserveOptions);
+  }
+  if (a !== undefined && typeof a !== 'string' && (typeof a !== 'object' || a === null)) {
+    throw new NorthstarConfigError(`observe(): the first argument must be a function, a name or options, got ${describeValue(a)}`);
+  }
   const name = typeof a === 'string' ? a : undefined;
-  const options = ((typeof a === 'object' && a !== null ? a : b) ?? {}) as ObserveOptions;
-  return <F extends AnyFunction>(fn: F): F => observeFunction(fn, name, options);
+  const given = typeof a === 'object' && a !== null ? a : b;
+  checkCallOptions(`observe(${name === undefined ? '' : JSON.stringify(name)})`, given, CALL_OPTIONS.observe);
+  const options = (given ?? {}) as ObserveOptions;
+  return <F extends AnyFunction>(fn: F): F => {
+    checkCallback(`observe(${name === undefined ? '' : JSON.stringify(name)})(fn)`, fn, 'function to wrap');
+    return observeFunction(fn, name, options);
+  };
 }
 
 function observeFunction<F extends AnyFunction>(fn: F, name: string | undefined, options: ObserveOptions): F {

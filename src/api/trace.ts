@@ -1,8 +1,12 @@
+import { CALL_OPTIONS, checkCallback, checkCallOptions } from '../config/check-call-options.js';
+import { describeValue } from '../config/resolve-config.js';
+import { NorthstarConfigError } from '../errors/northstar-error.js';
 import { ManualRun, NOOP_RUN } from '../tracing/handle-classes.js';
 import type { Attributes, TraceHandle } from '../tracing/handles.js';
 import { argumentsByName, type CallSpec, open, runScoped } from '../tracing/instrument.js';
 import type { RunObservation } from '../tracing/observation.js';
 import { activeCore, runUntraced } from '../tracing/open.js';
+import { identityMetadata } from '../tracing/run-identity.js';
 import { wrapFunction } from '../tracing/wrap-function.js';
 
 /** Options of a trace. */
@@ -19,6 +23,12 @@ export interface TraceOptions {
   captureInput?: boolean;
   /** Record the output; overrides `init({ captureOutputs })` for this trace and its spans. */
   captureOutput?: boolean;
+  /** The end user this run served, stored as `metadata.user_id`. */
+  userId?: string;
+  /** The conversation (chat thread) this run belongs to, stored as `metadata.session_id` and `metadata.conversation_id`. */
+  sessionId?: string;
+  /** Your app's release that ran it, stored as `metadata.release` (overrides `init({ release })`). */
+  release?: string;
 }
 
 type AnyFunction = (...args: any[]) => any;
@@ -31,7 +41,7 @@ export function traceSpec(name: string, options: TraceOptions, fn?: Function): C
     captureInput: options.captureInput,
     captureOutput: options.captureOutput,
     input: 'input' in options ? { value: options.input } : fn ? argumentsByName(fn) : undefined,
-    metadata: options.metadata,
+    metadata: identityMetadata(options),
     tags: options.tags,
   };
 }
@@ -54,15 +64,25 @@ export function trace<R>(name: string, options: TraceOptions | undefined, fn: (t
 export function trace(name?: string | TraceOptions, options?: TraceOptions): <F extends AnyFunction>(fn: F) => F;
 export function trace(a?: unknown, b?: unknown, c?: unknown): unknown {
   if (typeof a === 'function') {
+    checkCallOptions(`trace(${a.name || 'fn'})`, b, CALL_OPTIONS.trace);
     const options = (b ?? {}) as TraceOptions;
     return wrapFunction(a as AnyFunction, traceSpec(options.name ?? (a.name || 'trace'), options, a));
   }
   const fn = typeof c === 'function' ? c : typeof b === 'function' ? b : undefined;
+  if (a !== undefined && typeof a !== 'string' && (typeof a !== 'object' || a === null)) {
+    throw new NorthstarConfigError(`trace(): the first argument must be a function, a name or options, got ${describeValue(a)}`);
+  }
   const name = typeof a === 'string' ? a : undefined;
-  const options = ((typeof a === 'object' && a !== null ? a : typeof b === 'object' && b !== null ? b : {}) ?? {}) as TraceOptions;
+  const where = `trace(${name === undefined ? '' : JSON.stringify(name)})`;
+  const given = typeof a === 'object' && a !== null ? a : typeof b === 'function' ? undefined : b;
+  checkCallOptions(where, given, CALL_OPTIONS.trace);
+  if (arguments.length >= 3 && fn === undefined) checkCallback(where, c, '(trace) => ...');
+  const options = (given ?? {}) as TraceOptions;
   if (fn === undefined) {
-    return <F extends AnyFunction>(target: F): F =>
-      wrapFunction(target, traceSpec(name ?? options.name ?? (target.name || 'trace'), options, target));
+    return <F extends AnyFunction>(target: F): F => {
+      checkCallback(`${where}(fn)`, target, 'function to wrap');
+      return wrapFunction(target, traceSpec(name ?? options.name ?? (target.name || 'trace'), options, target));
+    };
   }
   return traceScope(name ?? options.name ?? 'trace', options, fn as (t: TraceHandle) => unknown);
 }

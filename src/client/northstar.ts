@@ -1,15 +1,19 @@
+import { warnOnce } from '../config/environment.js';
 import type { NorthstarOptions, ResolvedConfig } from '../config/options.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { hideInternals } from '../debug/inspect.js';
 import { createLogger } from '../debug/logger.js';
+import { publicUrl } from '../export/delivery-diagnostics.js';
 import { createHttpTransport } from '../export/http-transport.js';
 import type { PromptVersion } from '../prompts/prompt-version.js';
 import { pullPromptWith, type PullPromptOptions } from '../prompts/pull-prompt.js';
 import { createEntry, type Entry, type QueueStats } from '../registry/record-queue.js';
 import type { RunExport } from '../registry/run-recorder.js';
+import type { ScoreRecord } from '../registry/records.js';
 import { ManualRun, NOOP_RUN } from '../tracing/handle-classes.js';
 import type { Attributes } from '../tracing/handles.js';
 import { openRun } from '../tracing/open.js';
+import { identityMetadata } from '../tracing/run-identity.js';
 import { Core, zeroStats } from './core.js';
 import { buildScore, type ScoreOptions } from './score-record.js';
 
@@ -33,6 +37,12 @@ export interface RunOptions {
   tags?: readonly string[];
   /** Recorded as the run's `user_input` event. */
   input?: unknown;
+  /** The end user this run served, stored as `metadata.user_id`. */
+  userId?: string;
+  /** The conversation this run belongs to, stored as `metadata.session_id` and `metadata.conversation_id`. */
+  sessionId?: string;
+  /** Your app's release, stored as `metadata.release` (overrides `init({ release })`). */
+  release?: string;
 }
 
 /** The SDK's counters: what is queued, delivered and dropped. */
@@ -72,9 +82,12 @@ export class Northstar {
       this.core = new Core(this.config, transport);
       this.core.logger.debug(
         this.config.dev
-          ? `dev mode (NORTHSTAR_DEV): sending to the local viewer at ${displayUrl(this.config.endpoint)}; no API key or project needed (start it with \`npx northstar-ai dev\`)`
-          : `enabled; sending to ${displayUrl(this.config.endpoint)}`,
+          ? `dev mode (NORTHSTAR_DEV): sending to the local viewer at ${publicUrl(this.config.endpoint)}; no API key or project needed (start it with \`npx northstar-ai dev\`)`
+          : `enabled; sending to ${publicUrl(this.config.endpoint)}`,
       );
+    } else if (this.config.misconfigured !== undefined) {
+      // Tracing was asked for and is not happening: say so whatever the debug setting.
+      warnOnce(`tracing is off: ${this.config.misconfigured}`);
     } else {
       createLogger({ debug: this.config.debug }).debug(`disabled: ${this.config.disabledReason}`);
     }
@@ -104,7 +117,7 @@ export class Northstar {
     const core = this.core;
     if (core === undefined) return NOOP_RUN;
     // Not bound to the async context, so never linked to the trace the caller is in.
-    const run = openRun(core, name, { metadata: options.metadata, tags: options.tags });
+    const run = openRun(core, name, { metadata: identityMetadata(options), tags: options.tags });
     if (run === undefined) return NOOP_RUN;
     try {
       if ('input' in options) run.recordInput(options.input);
@@ -114,10 +127,22 @@ export class Northstar {
     return new ManualRun(run);
   }
 
-  /** Records a score for a run (see `score()`). */
-  score(traceId: string, name: string, value: number | boolean | string, options: ScoreOptions = {}): void {
-    const record = buildScore(traceId, name, value, options);
+  /**
+   * Records a score for a run (see `score()`). Never throws: an invalid score (no trace
+   * id, a bad value) is reported (`onError` kind `'invalid'`, debug log) and dropped.
+   */
+  score(traceId: string | undefined, name: string, value: number | boolean | string, options: ScoreOptions = {}): void {
     const core = this.core;
+    let record: ScoreRecord;
+    try {
+      record = buildScore(traceId as string, name, value, options ?? {});
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      const hint = traceId === undefined ? ' (currentTraceId() is undefined outside a trace)' : '';
+      if (core !== undefined) core.logger.problem('invalid', `${why}${hint}; the score is dropped`, error);
+      else if (this.config.debug) createLogger({ debug: true }).debug(`${why}${hint}; the score is dropped`);
+      return;
+    }
     if (core === undefined) return;
     try {
       const parents: Entry[] = [];
@@ -131,12 +156,24 @@ export class Northstar {
 
   /** Sends everything queued; true when all of it was accepted. Never rejects. */
   flush(options: FlushOptions = {}): Promise<boolean> {
-    return this.core ? this.core.flush(waitLimit(options)) : Promise.resolve(true);
+    if (!this.core) return Promise.resolve(this.config.misconfigured === undefined);
+    // Never rejects, whatever the runtime: a failure inside is reported and resolves false.
+    return this.core.flush(waitLimit(options)).catch((error: unknown) => this.failedFlush(error));
   }
 
   /** Ends the session (`ended_at`) and flushes. Idempotent; never rejects. */
   shutdown(options: FlushOptions = {}): Promise<boolean> {
-    return this.core ? this.core.shutdown(waitLimit(options)) : Promise.resolve(true);
+    if (!this.core) return Promise.resolve(this.config.misconfigured === undefined);
+    return this.core.shutdown(waitLimit(options)).catch((error: unknown) => this.failedFlush(error));
+  }
+
+  private failedFlush(error: unknown): false {
+    try {
+      this.core?.logger.problem('internal', `flush failed: ${String(error)}`, error);
+    } catch {
+      // Reporting must not turn into a rejection either.
+    }
+    return false;
   }
 
   /** Pulls a prompt version with this client's key and endpoint (see `pullPrompt`). */
@@ -158,14 +195,4 @@ export class Northstar {
 
 // util.inspect, console.log and JSON.stringify show what a reader needs, never the client's
 // machinery (which holds the configuration and the transport).
-hideInternals(Northstar, (client) => ({ enabled: client.enabled, sessionId: client.sessionId, endpoint: displayUrl(client.config.endpoint) }));
-
-/** An endpoint without credentials or query, for log lines. */
-function displayUrl(endpoint: string): string {
-  try {
-    const url = new URL(endpoint);
-    return `${url.origin}${url.pathname}`;
-  } catch {
-    return '[endpoint]';
-  }
-}
+hideInternals(Northstar, (client) => ({ enabled: client.enabled, sessionId: client.sessionId, endpoint: publicUrl(client.config.endpoint) }));

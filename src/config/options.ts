@@ -32,6 +32,8 @@ export interface NorthstarOptions {
   project?: string;
   /** Environment name (`production`, `staging`, ...), recorded as `metadata.environment`. Env `NORTHSTAR_ENVIRONMENT`. */
   environment?: string;
+  /** Your app's release (version, commit), recorded as `metadata.release` on every run. Env `NORTHSTAR_RELEASE`. */
+  release?: string;
   /** Master switch. Env `NORTHSTAR_ENABLED`. @default true */
   enabled?: boolean;
   /** Log what the SDK does (and every problem) to stderr. Env `NORTHSTAR_DEBUG`. @default false */
@@ -85,11 +87,14 @@ export interface ResolvedConfig {
   readonly enabled: boolean;
   /** Why the client is disabled, when it is. */
   readonly disabledReason?: string;
+  /** What is missing when tracing was asked for (a key, or an endpoint/project id) but cannot start. */
+  readonly misconfigured?: string;
   /** Not enumerable, so `JSON.stringify` and `util.inspect` of the configuration leave it out. */
   readonly apiKey: string;
   readonly endpoint: string;
   readonly project?: string;
   readonly environment?: string;
+  readonly release?: string;
   readonly debug: boolean;
   readonly captureInputs: boolean;
   readonly captureOutputs: boolean;

@@ -1,16 +1,16 @@
 import { NorthstarConfigError } from '../errors/northstar-error.js';
 import { compileRedaction, compileSecretPatterns, redactText } from '../serialize/redaction.js';
 import { DEV_PLACEHOLDER_KEY, resolveDevSwitch } from './dev-switch.js';
+import { clipText } from '../util/text.js';
+import { type Env, readEnvironment } from './environment.js';
 import type { NorthstarOptions, ResolvedConfig } from './options.js';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'apiKey', 'projectId', 'endpoint', 'project', 'environment', 'enabled', 'debug', 'captureInputs',
   'captureOutputs', 'redactKeys', 'redactPatterns', 'mask', 'limits', 'batchSize', 'flushIntervalMs', 'maxQueueSize',
   'requestTimeoutMs', 'maxBatchBytes', 'allowInsecureHttp', 'onError', 'promptsEndpoint', 'keepRuns',
   'dev', 'devPort',
-  'sampleRate', 'sampler',
+  'sampleRate', 'sampler', 'release',
 ]);
 // Names people reach for from other SDKs, mapped to ours so the error can say so.
 const RENAMED: Readonly<Record<string, string>> = {
@@ -20,6 +20,10 @@ const RENAMED: Readonly<Record<string, string>> = {
   maxQueue: 'maxQueueSize',
   api_key: 'apiKey',
   project_id: 'projectId',
+  url: 'endpoint',
+  baseUrl: 'endpoint',
+  host: 'endpoint',
+  version: 'release',
 };
 const LIMIT_KEYS: ReadonlySet<string> = new Set(['maxDepth', 'maxStringLength', 'maxCollectionSize', 'maxTotalNodes']);
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
@@ -33,6 +37,28 @@ const PROMPTS_PATH = '/functions/v1/prompts/resolve';
 const fail = (message: string): never => {
   throw new NorthstarConfigError(`northstar-ai init: ${message}`);
 };
+
+/** How a wrong value is shown in an error: its type, and the value when short (`the string "50"`). */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return `the string ${JSON.stringify(value.length > 40 ? `${clipText(value, 40)}…` : value)}`;
+    case 'number':
+      return `the number ${String(value)}`;
+    case 'boolean':
+      return `the boolean ${String(value)}`;
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'a function';
+    case 'object':
+      return 'an object';
+    default:
+      return `a ${typeof value}`;
+  }
+}
 
 function envBoolean(env: Env, name: string): boolean | undefined {
   const raw = env[name];
@@ -51,7 +77,7 @@ function envString(env: Env, name: string): string | undefined {
 function optionString(options: NorthstarOptions, key: keyof NorthstarOptions): string | undefined {
   const value = options[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') fail(`option ${key} must be a string, got ${typeof value}.`);
+  if (typeof value !== 'string') fail(`option ${key} must be a string, got ${describeValue(value)}.`);
   const trimmed = (value as string).trim();
   return trimmed === '' ? undefined : trimmed;
 }
@@ -59,7 +85,7 @@ function optionString(options: NorthstarOptions, key: keyof NorthstarOptions): s
 function optionBoolean(options: NorthstarOptions, key: keyof NorthstarOptions): boolean | undefined {
   const value = options[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') fail(`option ${key} must be true or false, got ${JSON.stringify(value)}.`);
+  if (typeof value !== 'boolean') fail(`option ${key} must be true or false, got ${describeValue(value)}.`);
   return value as boolean;
 }
 
@@ -67,7 +93,7 @@ function positive(options: NorthstarOptions, key: keyof NorthstarOptions, fallba
   const value = options[key];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    fail(`option ${key} must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}.`);
+    fail(`option ${key} must be a positive ${integer ? 'integer' : 'number'}, got ${describeValue(value)}.`);
   }
   return value as number;
 }
@@ -82,12 +108,12 @@ function checkUnknownKeys(options: object): void {
 
 function checkLimits(limits: unknown): Partial<ResolvedConfig['limits']> {
   if (limits === undefined) return {};
-  if (typeof limits !== 'object' || limits === null) return fail('option limits must be an object.');
+  if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) return fail(`option limits must be an object, got ${describeValue(limits)}.`);
   const result: Record<string, number> = {};
   for (const [key, value] of Object.entries(limits)) {
     if (!LIMIT_KEYS.has(key)) fail(`unknown option limits.${key}.`);
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      fail(`option limits.${key} must be a positive integer, got ${String(value)}.`);
+      fail(`option limits.${key} must be a positive integer, got ${describeValue(value)}.`);
     }
     result[key] = value;
   }
@@ -133,7 +159,7 @@ function checkSampling(options: NorthstarOptions, env: Env): Pick<ResolvedConfig
  * the client is enabled. Throws `NorthstarConfigError` naming the option at fault; its
  * message never holds the API key (given or from the environment) or a credential form.
  */
-export function resolveConfig(options: NorthstarOptions = {}, env: Env = process.env): ResolvedConfig {
+export function resolveConfig(options: NorthstarOptions = {}, env: Env = readEnvironment()): ResolvedConfig {
   try {
     return resolve(options, env);
   } catch (error) {
@@ -158,7 +184,7 @@ function scrubSecrets(message: string, options: NorthstarOptions, env: Env): str
 }
 
 function resolve(options: NorthstarOptions, env: Env): ResolvedConfig {
-  if (typeof options !== 'object' || options === null) fail('options must be an object.');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail(`options must be an object, got ${describeValue(options)}.`);
   checkUnknownKeys(options);
 
   // The local-viewer switch replaces the endpoint and needs no key (src/config/dev-switch.ts).
@@ -197,9 +223,9 @@ function resolve(options: NorthstarOptions, env: Env): ResolvedConfig {
   if (typeof keepRuns !== 'number' || !Number.isInteger(keepRuns) || keepRuns < 0) fail(`option keepRuns must be a non-negative integer, got ${String(keepRuns)}.`);
 
   const mask = options.mask;
-  if (mask !== undefined && typeof mask !== 'function') fail('option mask must be a function (value: string) => string.');
+  if (mask !== undefined && typeof mask !== 'function') fail(`option mask must be a function (value: string) => string, got ${describeValue(mask)}.`);
   const onError = options.onError;
-  if (onError !== undefined && typeof onError !== 'function') fail('option onError must be a function.');
+  if (onError !== undefined && typeof onError !== 'function') fail(`option onError must be a function, got ${describeValue(onError)}.`);
   const redactKeys = options.redactKeys ?? [];
   if (!Array.isArray(redactKeys) || redactKeys.some((k) => typeof k !== 'string' || k.trim() === '')) {
     fail('option redactKeys must be an array of non-empty strings.');
@@ -216,13 +242,23 @@ function resolve(options: NorthstarOptions, env: Env): ResolvedConfig {
       : endpoint === ''
         ? 'no projectId or endpoint (pass one, or set NORTHSTAR_PROJECT_ID or NORTHSTAR_ENDPOINT)'
         : undefined;
+  // Tracing asked for (a key, or somewhere to send) but not startable: said once on stderr.
+  const misconfigured = !enabledFlag
+    ? undefined
+    : apiKey !== undefined && endpoint === ''
+      ? `${optionString(options, 'apiKey') !== undefined ? 'apiKey is given' : 'NORTHSTAR_API_KEY is set'} but no project id or endpoint (pass projectId or endpoint to init(), or set NORTHSTAR_PROJECT_ID or NORTHSTAR_ENDPOINT)`
+      : apiKey === undefined && endpoint !== ''
+        ? `${endpointOption !== undefined || optionString(options, 'projectId') !== undefined ? 'an endpoint/projectId is given' : `${endpointRaw !== undefined ? 'NORTHSTAR_ENDPOINT' : 'NORTHSTAR_PROJECT_ID'} is set`} but no API key (pass apiKey to init(), or set NORTHSTAR_API_KEY; the key is in the NorthStar dashboard under Project settings → API keys)`
+        : undefined;
 
   const config = {
     enabled: disabledReason === undefined,
     disabledReason,
+    misconfigured,
     endpoint,
     project: optionString(options, 'project') ?? envString(env, 'NORTHSTAR_PROJECT'),
     environment: optionString(options, 'environment') ?? envString(env, 'NORTHSTAR_ENVIRONMENT'),
+    release: optionString(options, 'release') ?? envString(env, 'NORTHSTAR_RELEASE'),
     debug: optionBoolean(options, 'debug') ?? envBoolean(env, 'NORTHSTAR_DEBUG') ?? false,
     captureInputs: optionBoolean(options, 'captureInputs') ?? envBoolean(env, 'NORTHSTAR_CAPTURE_INPUTS') ?? true,
     captureOutputs: optionBoolean(options, 'captureOutputs') ?? envBoolean(env, 'NORTHSTAR_CAPTURE_OUTPUTS') ?? true,

@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ClientCore } from './client-core.js';
+import { type ContextStore, createContextStore, onBeforeExit } from '../util/runtime.js';
 
 /** What a live client offers to process-wide code (the exit hook, the API functions). */
 export interface ClientLike {
@@ -15,7 +15,7 @@ export interface ClientLike {
 export interface GlobalState {
   readonly version: 1;
   /** The current observation (run or span) of the async flow. */
-  readonly context: AsyncLocalStorage<object>;
+  readonly context: ContextStore;
   /**
    * The client `init()` installed, if any: a `Northstar` of this or another loaded copy.
    * Read and written only through `installedClient()`/`installClient()` (src/client/installed.ts).
@@ -44,7 +44,7 @@ export interface GlobalState {
 const SLOT = Symbol.for('northstar-ai.global.v1');
 
 function create(): GlobalState {
-  return { version: 1, context: new AsyncLocalStorage(), client: undefined, active: undefined, clients: new Set(), exitHookInstalled: false, tracing: false };
+  return { version: 1, context: createContextStore(), client: undefined, active: undefined, clients: new Set(), exitHookInstalled: false, tracing: false };
 }
 
 const holder = globalThis as unknown as Record<symbol, GlobalState | undefined>;
@@ -56,7 +56,8 @@ export const globalState: GlobalState = holder[SLOT] ?? (holder[SLOT] = create()
 export function installExitHook(): void {
   if (globalState.exitHookInstalled) return;
   globalState.exitHookInstalled = true;
-  process.on('beforeExit', () => {
+  // Where there is no beforeExit (workerd, edge), the runtime's waitUntil(flush()) does this job.
+  onBeforeExit(() => {
     for (const client of globalState.clients) void client.flushForExit();
   });
 }

@@ -1,6 +1,8 @@
+import { unrefTimer } from '../util/runtime.js';
 import type { Logger } from '../debug/logger.js';
 import type { Entry, RecordQueue } from '../registry/record-queue.js';
 import type { SendResult, Transport } from './http-transport.js';
+import { reportDeliveryFailure } from './delivery-diagnostics.js';
 import { retryDelayMs } from './retry-policy.js';
 import { type Batch, buildBatch, takeBatch } from './wire-body.js';
 
@@ -56,10 +58,10 @@ export class BatchFlusher {
       // Lingering a few milliseconds lets a burst fill one request instead of many.
       if (!this.running && !this.kickScheduled) {
         this.kickScheduled = true;
-        setTimeout(() => {
+        unrefTimer(setTimeout(() => {
           this.kickScheduled = false;
           void this.runInBackground();
-        }, LINGER_MS).unref();
+        }, LINGER_MS));
       }
     } else {
       this.arm(this.options.flushIntervalMs);
@@ -76,7 +78,7 @@ export class BatchFlusher {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs));
-      timer.unref();
+      unrefTimer(timer);
     });
     try {
       return await Promise.race([work, timeout]);
@@ -120,7 +122,7 @@ export class BatchFlusher {
       void this.runInBackground();
     }, delayMs);
     // Never keep a finished process alive for telemetry; the exit hook flushes instead.
-    this.timer.unref();
+    unrefTimer(this.timer);
   }
 
   private async runInBackground(): Promise<void> {
@@ -248,7 +250,7 @@ export class BatchFlusher {
     this.backingOff = true;
     const retryAfterMs = result.kind === 'transient' ? result.retryAfterMs : undefined;
     const delay = retryDelayMs(this.attempt, retryAfterMs);
-    this.logger.problem('delivery', `delivery failed (${describe(result)}); ${this.registry.size} records kept, next attempt in ${delay} ms`);
+    reportDeliveryFailure(this.logger, result, `delivery failed (${describe(result)}); ${this.registry.size} records kept, next attempt in ${delay} ms`);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.arm(delay);

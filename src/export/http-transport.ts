@@ -1,5 +1,6 @@
 import ky from 'ky';
 import { clipText } from '../util/text.js';
+import { describeNetworkError, wrongEndpointResult } from './delivery-diagnostics.js';
 
 /** What one request achieved, as the flusher needs to know it (docs/protocol.md, Responses). */
 export type SendResult =
@@ -34,11 +35,9 @@ export function createHttpTransport(options: { endpoint: string; apiKey: string;
     let response: Response;
     try {
       // ky's timeout ends when the headers arrive; this signal also bounds reading the body.
-      response = await client.post(options.endpoint, { body, signal: AbortSignal.timeout(options.timeoutMs * 2) });
+      response = await client.post(options.endpoint, { body, signal: bodyTimeout(options.timeoutMs * 2) });
     } catch (error) {
-      const name = error instanceof Error ? error.name : 'Error';
-      const message = error instanceof Error ? error.message : String(error);
-      return { kind: 'transient', message: `${name}: ${message}` };
+      return { kind: 'transient', message: describeNetworkError(error) };
     }
     let text = '';
     try {
@@ -54,8 +53,15 @@ export function createHttpTransport(options: { endpoint: string; apiKey: string;
     const message = `HTTP ${status}: ${errorText(text)}`;
     if (status === 401 || status === 403) return { kind: 'unauthorized', message };
     if (status === 400 || status === 413 || status === 422) return { kind: 'rejected', status, message };
+    const wrongUrl = wrongEndpointResult(status, options.endpoint, errorText(text));
+    if (wrongUrl !== undefined) return wrongUrl;
     return { kind: 'transient', status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')), message };
   };
+}
+
+/** An abort signal after `ms`, where the runtime has `AbortSignal.timeout`. */
+function bodyTimeout(ms: number): AbortSignal | undefined {
+  return typeof AbortSignal !== 'undefined' && typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(ms) : undefined;
 }
 
 function acceptedBody(text: string): boolean {

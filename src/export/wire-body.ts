@@ -1,6 +1,6 @@
 // The request body of the ingest endpoint (docs/protocol.md, Body): which queued records
 // go into one batch, with the ancestors the server does not have yet, serialised once.
-import { Buffer } from 'node:buffer';
+import { utf8Length } from '../util/runtime.js';
 import type { Table, WireRecord } from '../registry/records.js';
 import type { Entry, RecordQueue } from '../registry/record-queue.js';
 
@@ -34,7 +34,7 @@ export function buildBatch(candidates: readonly Entry[], maxBytes: number = Infi
   let count = candidates.length;
   for (;;) {
     const batch = assemble(candidates, count);
-    const size = batch.body.length * 3 <= maxBytes ? batch.body.length : Buffer.byteLength(batch.body);
+    const size = batch.body.length * 3 <= maxBytes ? batch.body.length : utf8Length(batch.body);
     if (size <= maxBytes || batch.primaries.length <= 1) return batch;
     // Shrink in proportion (rarely more than one more pass), and always by at least one.
     count = Math.max(1, Math.min(batch.primaries.length - 1, Math.floor((batch.primaries.length * maxBytes) / size)));

@@ -1,4 +1,4 @@
-import { calcPrice } from '@pydantic/genai-prices';
+import { priceTable } from './price-table.js';
 import type { TokenUsage } from './usage.js';
 
 /** The cost of one model call and where the price came from. */
@@ -8,10 +8,9 @@ export interface Price {
   readonly pricingSource: string;
 }
 
-// The price table is @pydantic/genai-prices' bundled snapshot, imported statically:
-// `calcPrice` is synchronous and so is a span's end, and no single source line can load a
-// package synchronously from both the ESM and the CommonJS build. It never fetches
-// anything unless `updatePrices` is called, which this SDK does not do.
+// The price table is @pydantic/genai-prices' bundled snapshot, loaded on the first call
+// that needs a price (./price-table.ts). It never fetches anything unless `updatePrices`
+// is called, which this SDK does not do.
 
 const UNKNOWN: Price = Object.freeze({ pricingSource: 'unknown' });
 const SOURCE = 'genai-prices';
@@ -42,7 +41,9 @@ export function priceFor(model: string | undefined, usage: TokenUsage, provider?
   if (cacheRead > 0) tokens.cache_read_tokens = cacheRead;
   if (cacheWrite > 0) tokens.cache_write_tokens = cacheWrite;
 
-  const cost = lookup(tokens, model, provider);
+  const calcPrice = priceTable();
+  if (calcPrice === undefined) return UNKNOWN; // not loadable here (yet): no miss is remembered
+  const cost = lookup(calcPrice, tokens, model, provider);
   if (cost === undefined) {
     if (misses.size >= MAX_MISSES) misses.clear();
     misses.add(key);
@@ -51,7 +52,12 @@ export function priceFor(model: string | undefined, usage: TokenUsage, provider?
   return { costUsd: cost, pricingSource: SOURCE };
 }
 
-function lookup(tokens: Record<string, number>, model: string, provider: string | undefined): number | undefined {
+function lookup(
+  calcPrice: NonNullable<ReturnType<typeof priceTable>>,
+  tokens: Record<string, number>,
+  model: string,
+  provider: string | undefined,
+): number | undefined {
   const providerId = provider?.trim().toLowerCase() || undefined;
   const slash = model.lastIndexOf('/');
   const attempts: Array<[string, string | undefined]> = [[model, providerId]];

@@ -1,6 +1,4 @@
-import { Buffer } from 'node:buffer';
-import { Stream } from 'node:stream';
-import { types } from 'node:util';
+import { isBuffer, NodeStream, types } from '../util/runtime.js';
 import { REDACTED, compileRedaction, redactText } from './redaction.js';
 import { applyMask, MASK_ERROR } from './mask.js';
 import { sanitizeString } from './sanitize-string.js';
@@ -160,7 +158,7 @@ function arrayLength(value: unknown): number {
 function binaryMarker(value: object): string | undefined {
   if (types.isArrayBufferView(value)) {
     if (types.isDataView(value)) return `[DataView(${String(call(dataViewByteLength, value))})]`;
-    const name = Buffer.isBuffer(value) ? 'Buffer' : String(call(typedArrayTag, value));
+    const name = isBuffer(value) ? 'Buffer' : String(call(typedArrayTag, value));
     return `[${name}(${String(call(typedArrayLength, value))})]`;
   }
   if (types.isArrayBuffer(value)) return `[ArrayBuffer(${String(call(arrayBufferByteLength, value))})]`;
@@ -331,7 +329,7 @@ class SnapshotWalk {
     if (value instanceof URL) return this.url(value);
     // Requests, responses and sockets (express, Nest, Fastify's raw request) hold sockets,
     // servers and unredactable rawHeaders: record what they are, never their insides.
-    if (value instanceof Stream) return `[${streamName(value)}]`;
+    if (NodeStream !== undefined && value instanceof NodeStream) return `[${streamName(value)}]`;
     return undefined;
   }
 
@@ -627,7 +625,7 @@ export function createTextRedactor(options?: SnapshotOptions): (text: string) =>
   return compileText(options ?? {}).redact;
 }
 
-function streamName(value: Stream): string {
+function streamName(value: object): string {
   try {
     const name = value.constructor?.name;
     return typeof name === 'string' && name !== '' ? sanitizeString(name) : 'Stream';

@@ -2,6 +2,7 @@
 // `currentModelSpan()`, the manual client) receives one of these three classes, never
 // an observation. A handle without an observation is the no-op of its kind (disabled, or
 // outside a trace): same methods, nothing recorded, the same `TypeError`s.
+import { checkScopedCall } from '../config/check-call-options.js';
 import { hideInternals } from '../debug/inspect.js';
 import type { TokenUsage } from '../model/usage.js';
 import type { CompiledPrompt } from '../prompts/prompt-version.js';
@@ -38,12 +39,12 @@ abstract class Handle<O extends Observation> implements ObservationHandle {
 
   /** Runs `fn` inside a child span of this observation (ended when `fn` returns or settles). */
   span<R>(name: string, options: SpanOptions | undefined, fn: (span: SpanHandle) => R): R {
-    return scopedSpan(this.observation, name, options ?? {}, fn);
+    return scopedSpan(this.observation, name, options, fn);
   }
 
   /** Runs `fn` inside a model span of this observation. */
   modelCall<R>(name: string, options: ModelCallOptions | undefined, fn: (span: ModelSpan) => R): R {
-    return scopedModelSpan(this.observation, name, options ?? {}, fn);
+    return scopedModelSpan(this.observation, name, options, fn);
   }
 
   /** Records the output; the last call wins. */
@@ -140,8 +141,9 @@ export const NOOP_SPAN: ManualSpan = Object.freeze(new ManualSpan(undefined));
 export const NOOP_MODEL_SPAN: ManualModelSpan = Object.freeze(new ManualModelSpan(undefined));
 
 /** Runs `fn` in a new child span of `parent` (or untraced with the no-op handle). */
-export function scopedSpan<R>(parent: Observation | undefined, name: string, options: SpanOptions, fn: (span: SpanHandle) => R): R {
-  const span = parent && openSpan(parent, name, plain(options));
+export function scopedSpan<R>(parent: Observation | undefined, name: string, options: SpanOptions | undefined, fn: (span: SpanHandle) => R): R {
+  checkScopedCall('span', name, options, fn);
+  const span = parent && openSpan(parent, name, plain(options ?? {}));
   return span === undefined ? fn(NOOP_SPAN) : runScoped(span, new ManualSpan(span), fn);
 }
 
@@ -151,7 +153,8 @@ function plain(options: SpanOptions): SpanOptions & { plain?: boolean } {
 }
 
 /** Runs `fn` in a new model span of `parent` (or untraced with the no-op handle). */
-export function scopedModelSpan<R>(parent: Observation | undefined, name: string, options: ModelCallOptions, fn: (span: ModelSpan) => R): R {
+export function scopedModelSpan<R>(parent: Observation | undefined, name: string, options: ModelCallOptions | undefined, fn: (span: ModelSpan) => R): R {
+  checkScopedCall('modelCall', name, options, fn);
   const span = parent && (openSpan(parent, name, { ...options, kind: 'model' }) as ModelObservation | undefined);
   return span === undefined ? fn(NOOP_MODEL_SPAN) : runScoped(span, new ManualModelSpan(span), fn);
 }

@@ -217,7 +217,11 @@ function collector(observation: Observation): {
   const recordOutput = (): void => {
     if (model && accumulator) {
       const summary = accumulator.finish();
-      if (summary.model !== undefined) model.setModel(summary.model);
+      // setResponseModel is newer than the shape test: an older copy's model span has setModel only.
+      if (summary.model !== undefined) {
+        if (typeof model.setResponseModel === 'function') model.setResponseModel(summary.model);
+        else model.setModel(summary.model);
+      }
       if (summary.usage !== undefined) model.recordUsage(summary.usage);
       if (firstItemMs !== undefined) model.setAttributes({ time_to_first_token_ms: firstItemMs });
       if (summary.message !== undefined && !model.outputRecordedByHand) model.recordOutputMessage(summary.message);

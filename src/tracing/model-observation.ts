@@ -1,5 +1,6 @@
 import { inputEvents, outputEvents } from '../model/message-events.js';
 import { priceFor } from '../model/pricing.js';
+import { type ResponseDetails, responseDetails } from '../model/response-details.js';
 import { createStreamAccumulator, type StreamAccumulator } from '../model/stream-accumulator.js';
 import { extractModelName, extractUsage, type TokenUsage } from '../model/usage.js';
 import { boundPrompt } from '../prompts/prompt-link.js';
@@ -26,6 +27,7 @@ export class ModelObservation extends SpanObservation {
   private usage: TokenUsage | undefined;
   private explicitCostUsd: number | undefined;
   private outputRecorded = false;
+  private details: ResponseDetails = {};
 
   constructor(
     parent: Observation,
@@ -51,6 +53,21 @@ export class ModelObservation extends SpanObservation {
     if (typeof model === 'string' && model !== '') this.model = model;
   }
 
+  /** The model a response (or a stream's summary) says answered: `response_model`, and `model` when none was asked for. */
+  setResponseModel(model: string): void {
+    if (typeof model !== 'string' || model === '') return;
+    this.details.responseModel = model;
+    this.model ??= model;
+  }
+
+  /** Reads id, request id, finish reason and responding model from a provider response. */
+  private readDetails(response: unknown): void {
+    const found = responseDetails(response);
+    for (const key of Object.keys(found) as Array<keyof ResponseDetails>) {
+      if (found[key] !== undefined) this.details[key] = found[key];
+    }
+  }
+
   recordInputMessages(messages: unknown): void {
     if (!this.captureInput) return;
     for (const event of inputEvents(messages)) {
@@ -60,6 +77,7 @@ export class ModelObservation extends SpanObservation {
 
   recordOutputMessage(message: unknown): void {
     this.outputRecorded = true;
+    this.readDetails(message);
     if (this.model === undefined) this.model = extractModelName(message);
     const usage = extractUsage(message);
     if (usage && this.usage === undefined) this.usage = usage;
@@ -88,6 +106,7 @@ export class ModelObservation extends SpanObservation {
   recordResult(value: unknown): void {
     if (this.outputRecorded) {
       if (this.usage === undefined) this.usage = extractUsage(value);
+      this.readDetails(value);
       return;
     }
     this.recordOutputMessage(value);
@@ -111,6 +130,12 @@ export class ModelObservation extends SpanObservation {
   protected override beforeEnd(): void {
     const attrs = this.attributes;
     if (this.model !== undefined) attrs.model = sanitizeString(this.model);
+    const { responseModel, finishReason, responseId, requestId } = this.details;
+    if (responseModel !== undefined) attrs.response_model = sanitizeString(responseModel);
+    if (finishReason !== undefined) attrs.finish_reason = sanitizeString(finishReason);
+    if (responseId !== undefined) attrs.response_id = sanitizeString(responseId);
+    if (requestId !== undefined) attrs.request_id = sanitizeString(requestId);
+    if (this.provider !== undefined && attrs.provider === undefined) attrs.provider = sanitizeString(this.provider);
     const usage = this.usage;
     if (usage?.inputTokens !== undefined) attrs.input_tokens = usage.inputTokens;
     if (usage?.outputTokens !== undefined) attrs.output_tokens = usage.outputTokens;

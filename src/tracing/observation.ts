@@ -4,6 +4,7 @@ import { createEntry, type Entry } from '../registry/record-queue.js';
 import { sanitizeString } from '../serialize/sanitize-string.js';
 import { clipText } from '../util/text.js';
 import type { ClientCore } from '../context/client-core.js';
+import { errorDetails } from './error-details.js';
 import type { Attributes } from './handles.js';
 import { elapsedMs, newId, nowIso } from './timing.js';
 
@@ -172,7 +173,11 @@ export abstract class Observation {
     const record = this.entry.record as RunRecord | SpanRecord;
     record.ended_at = nowIso();
     record.status = failed ? 'error' : 'ok';
-    if (failed) record.error = wireError(this.client, error);
+    if (failed) {
+      record.error = wireError(this.client, error);
+      const details = errorDetails(this.client, error);
+      if (details !== undefined) this.logMetadata(details);
+    }
     try {
       this.finalize(elapsedMs(this.startedAt));
     } catch (e) {
@@ -213,9 +218,10 @@ export class RunObservation extends Observation {
   ) {
     super(client, options.captureInput, options.captureOutput);
     const metadata = emptyObject();
-    const { project, environment } = client.config;
+    const { project, environment, release } = client.config;
     if (project !== undefined) metadata.project = sanitizeString(project);
     if (environment !== undefined) metadata.environment = sanitizeString(environment);
+    if (release !== undefined) metadata.release = sanitizeString(release);
     if (options.metadata !== undefined) mergeInto(metadata, client.snapshot(options.metadata));
     if (options.tags !== undefined && options.tags.length > 0) metadata.tags = client.snapshot(options.tags.map(String));
     this.metadata = metadata;

@@ -2,6 +2,7 @@
 // decorators, the scoped callbacks, the manual client, the client instrumentation, and
 // the framework integrations) comes through `openRun` or `openSpan`, which resolve the
 // client, the parent and the inherited capture flags the same way for all of them.
+import { autoSetup, setUpOnFirstUse } from '../context/auto-setup.js';
 import type { ClientCore } from '../context/client-core.js';
 import { globalState } from '../context/global-state.js';
 import type { CompiledPrompt } from '../prompts/prompt-version.js';
@@ -42,13 +43,20 @@ export interface SpanSpec {
 
 /** The core of the client `init()` installed, when that client is enabled. */
 export function activeCore(): ClientCore | undefined {
+  const active = globalState.active;
+  if (active !== undefined || !autoSetup.pending || globalState.client !== undefined) return active;
+  // No init() yet: the first traced call may set the SDK up from the environment (once).
+  setUpOnFirstUse();
   return globalState.active;
 }
 
 /** The run or span the current async flow is in. */
 export function currentObservation(): Observation | undefined {
   // While no client was ever enabled nothing can be traced: skip the async-context lookup.
-  if (!globalState.tracing) return undefined;
+  if (!globalState.tracing) {
+    if (autoSetup.pending && globalState.client === undefined) setUpOnFirstUse();
+    return undefined;
+  }
   const store = globalState.context.getStore() as Observation | undefined;
   // An integration that keeps its own async context (OpenTelemetry) may know of a span
   // opened inside this one (src/tracing/integration-bridge.ts, setContextResolver).

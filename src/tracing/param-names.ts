@@ -56,8 +56,10 @@ function stripComments(source: string): string {
 
 /** The text between the parentheses of the parameter list (or a lone arrow parameter). */
 function parameterList(source: string): string | undefined {
-  const open = source.indexOf('(', computedKeyEnd(source));
-  const arrow = source.indexOf('=>');
+  const keyEnd = computedKeyEnd(source);
+  const open = source.indexOf('(', keyEnd);
+  // A method with a computed key is never an arrow function, whatever its key holds.
+  const arrow = keyEnd === 0 ? source.indexOf('=>') : -1;
   if (arrow !== -1 && (open === -1 || arrow < open)) {
     // `x => ...` or `async x => ...`
     const head = source.slice(0, arrow).trim().replace(/^async\s+/, '');
@@ -75,7 +77,8 @@ function parameterList(source: string): string | undefined {
 
 /** Where a computed method key (`[Symbol.iterator](...)`, `async *[key](...)`) ends, or 0. */
 function computedKeyEnd(source: string): number {
-  const start = /^\s*(?:(?:static|async|get|set)\s+)*\*?\s*\[/.exec(source);
+  // Bun prints `async[(_dec = [...], "name")](...)`: no space between `async` and `[`.
+  const start = /^\s*(?:(?:static|async|get|set)(?:\s+|(?=[[*])))*\*?\s*\[/.exec(source);
   if (start === null) return 0;
   let depth = 0;
   for (let i = start[0].length - 1; i < source.length; i++) {

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomId } from '../util/runtime.js';
 
 /** A new record id (UUID v4). */
-export const newId: () => string = randomUUID;
+export const newId: () => string = randomId;
 
 // Every run, span and event takes two or three timestamps, many within one millisecond:
 // the string of the last millisecond is reused instead of formatting a new Date each time.

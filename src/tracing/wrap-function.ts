@@ -1,5 +1,6 @@
 import { type CallSpec, invoke } from './instrument.js';
 import { activeCore, currentObservation } from './open.js';
+import { noteOutsideTrace } from './outside-trace.js';
 
 /** Marks a wrapper made by this SDK; its value is the original function. */
 export const WRAPPED = Symbol.for('northstar-ai.wrapped');
@@ -15,7 +16,7 @@ export function unwrap<F extends Function>(fn: F): F {
  * `name` and `length` are kept.
  */
 export function wrapFunction<F extends (...args: any[]) => any>(fn: F, spec: CallSpec): F {
-  const wrapped = fastPathWrapper(spec.type, fn, false, (self, args) => invoke(spec, fn, self, Array.prototype.slice.call(args)));
+  const wrapped = fastPathWrapper(spec.type, fn, false, (self, args) => invoke(spec, fn, self, Array.prototype.slice.call(args)), 'the observed function', spec.name);
   copyFunctionShape(wrapped, fn);
   Object.defineProperty(wrapped, WRAPPED, { value: fn });
   return wrapped as unknown as F;
@@ -26,9 +27,17 @@ export function wrapFunction<F extends (...args: any[]) => any>(fn: F, spec: Cal
  * decorated methods): when nothing would be recorded (a trace without an enabled client,
  * a span outside a trace) it calls `original` directly; otherwise `traced(this, arguments)`.
  * A `method` wrapper is method shorthand: like a class method it has no `prototype` and
- * is not a constructor.
+ * is not a constructor. A span wrapper called outside any trace says so once in debug
+ * mode (`what` and `name` name it); that note is only on the untraced path.
  */
-export function fastPathWrapper(type: 'trace' | 'span', original: Function, method: boolean, traced: (self: unknown, args: IArguments) => unknown): Function {
+export function fastPathWrapper(
+  type: 'trace' | 'span',
+  original: Function,
+  method: boolean,
+  traced: (self: unknown, args: IArguments) => unknown,
+  what = 'the observed function',
+  name = original.name,
+): Function {
   if (method) {
     return type === 'trace'
       ? {
@@ -39,7 +48,10 @@ export function fastPathWrapper(type: 'trace' | 'span', original: Function, meth
         }.method
       : {
           method(this: unknown) {
-            if (currentObservation() === undefined) return original.apply(this, arguments);
+            if (currentObservation() === undefined) {
+              noteOutsideTrace(what, name);
+              return original.apply(this, arguments);
+            }
             return traced(this, arguments);
           },
         }.method;
@@ -50,7 +62,10 @@ export function fastPathWrapper(type: 'trace' | 'span', original: Function, meth
         return traced(this, arguments);
       }
     : function (this: unknown) {
-        if (currentObservation() === undefined) return original.apply(this, arguments);
+        if (currentObservation() === undefined) {
+          noteOutsideTrace(what, name);
+          return original.apply(this, arguments);
+        }
         return traced(this, arguments);
       };
 }
