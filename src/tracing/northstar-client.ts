@@ -4,6 +4,7 @@ import { globalState, installExitHook } from '../context/global-state.js';
 import { createLogger, type Logger } from '../debug/logger.js';
 import { BatchFlusher } from '../export/batch-flusher.js';
 import { createHttpTransport, type Transport } from '../export/http-transport.js';
+import { Spool } from '../export/spool.js';
 import type { ScoreRecord, SessionRecord } from '../registry/records.js';
 import { createEntry, type Entry, type RegistryStats, RunRegistry } from '../registry/run-registry.js';
 import { compileRedaction } from '../serialize/redaction.js';
@@ -18,7 +19,7 @@ import { newId, nowIso } from './timing.js';
 
 /** Options of `flush()`. */
 export interface FlushOptions {
-  /** Give up waiting after this many milliseconds (delivery goes on in the background). @default no limit */
+  /** Keep retrying transient failures for at most this many milliseconds, then resolve false (delivery goes on in the background). @default the `flushTimeoutMs` option (30000) */
   timeoutMs?: number;
   /** @deprecated The same as `timeoutMs` (milliseconds), for code written against `flush({ timeout })`. */
   timeout?: number;
@@ -51,6 +52,7 @@ class Core implements ClientCore {
   readonly sessionEntry: Entry;
   readonly registry: RunRegistry;
   readonly flusher: BatchFlusher;
+  readonly spool: Spool | undefined;
   private readonly redactKey: (key: string) => boolean;
   private openRuns = 0;
   private closing = false;
@@ -63,23 +65,65 @@ class Core implements ClientCore {
     this.logger = createLogger({ debug: config.debug, onError: config.onError, secret: config.apiKey });
     this.redactKey = compileRedaction(config.redactKeys);
     this.snapshot = createSnapshotter({ ...config.limits, redactKey: this.redactKey, mask: config.mask });
-    this.registry = new RunRegistry(config.maxQueueSize);
+    this.registry = new RunRegistry(config.maxQueueSize, config.maxQueueBytes);
     this.flusher = new BatchFlusher(this.registry, transport, config, this.logger);
+    this.spool = config.spool ? Spool.open({ ...config.spool, maxBatchBytes: config.maxBatchBytes }, this.registry, this.logger) : undefined;
+    if (this.spool !== undefined) {
+      const spool = this.spool;
+      this.flusher.refill = () => spool.refill();
+      this.flusher.backlog = () => spool.backlog;
+    }
     const session: SessionRecord = { id: newId(), created_at: nowIso() };
     // The session is sent along with its first run (as an ancestor), not on its own.
     this.sessionEntry = createEntry('sessions', session, [], true);
     globalState.clients.add(this);
     globalState.tracing = true;
     installExitHook();
+    if (this.spool !== undefined) {
+      // Leftovers of earlier processes sharing the directory.
+      try {
+        this.spool.refill();
+      } catch (error) {
+        this.logger.problem('spool', `spool: reading the directory failed: ${String(error)}`, error);
+      }
+      if (this.registry.size > 0) this.flusher.notify();
+    }
   }
 
-  enqueue(entry: Entry): void {
+  enqueue(entry: Entry): boolean {
     // A shut-down client that is still used must still be flushed at exit.
     if (this.closing) globalState.clients.add(this);
     if (this.registry.enqueue(entry)) {
       this.flusher.notify();
-    } else if (!this.registry.closed) {
-      this.logger.problemOnce('queue-full', 'dropped', `the queue is full (maxQueueSize ${this.config.maxQueueSize}); new records are dropped and counted in stats().droppedQueueFull`);
+      return true;
+    }
+    if (this.registry.closed) return false;
+    if (this.spool !== undefined && this.spool.spill(entry, entry.json?.length ?? 0)) return true;
+    this.registry.count('droppedQueueFull');
+    this.logger.problemOnce(
+      'queue-full',
+      'dropped',
+      `the queue is full (maxQueueSize ${this.config.maxQueueSize} records, maxQueueBytes ${this.config.maxQueueBytes})${this.spool ? ' and so is the spool' : ''}; new records are dropped and counted in stats().droppedQueueFull`,
+    );
+    return false;
+  }
+
+  runEventDropped(runName: string): void {
+    this.registry.count('droppedRunEvents');
+    this.logger.problemOnce(
+      'run-events',
+      'dropped',
+      `run ${runName} reached maxEventsPerRun (${this.config.maxEventsPerRun}); further events of a run past the bound are dropped, counted in stats().droppedRunEvents and in the run's metadata.northstar_dropped_events`,
+    );
+  }
+
+  /** At process exit, synchronously: what could not be delivered goes to the spool. */
+  spoolForExit(): void {
+    if (this.spool === undefined) return;
+    try {
+      this.spool.writeForExit();
+    } catch {
+      // Nothing can be reported any more; the process is ending.
     }
   }
 
@@ -106,7 +150,7 @@ class Core implements ClientCore {
     if (this.closing && this.openRuns === 0) void this.flush();
   }
 
-  async flush(timeoutMs?: number): Promise<boolean> {
+  async flush(timeoutMs: number = this.config.flushTimeoutMs): Promise<boolean> {
     const ok = await this.flusher.flush(timeoutMs);
     if (this.closing && this.openRuns === 0 && this.registry.size === 0) {
       this.flusher.close();
@@ -118,7 +162,7 @@ class Core implements ClientCore {
   async flushForExit(): Promise<unknown> {
     if (this.registry.size === 0 || this.registry.enqueueSeq === this.exitSeq) return;
     this.exitSeq = this.registry.enqueueSeq;
-    return this.flush();
+    return this.flush(this.config.exitFlushTimeoutMs);
   }
 
   async shutdown(timeoutMs?: number): Promise<boolean> {
@@ -233,7 +277,7 @@ export class Northstar {
     }
   }
 
-  /** Sends everything queued; true when all of it was accepted. Never rejects. */
+  /** Sends everything queued, retrying transient failures until `timeoutMs` (default `flushTimeoutMs`); true when all of it was accepted and nothing was dropped since the previous flush. Never rejects. */
   flush(options: FlushOptions = {}): Promise<boolean> {
     return this.core ? this.core.flush(waitLimit(options)) : Promise.resolve(true);
   }
@@ -245,7 +289,17 @@ export class Northstar {
 
   /** Counters of queued, accepted and dropped records. */
   stats(): NorthstarStats {
-    const base = this.core?.stats() ?? { queued: 0, accepted: 0, droppedQueueFull: 0, droppedRejected: 0, droppedUnauthorized: 0 };
+    const base = this.core?.stats() ?? {
+      queued: 0,
+      queuedBytes: 0,
+      accepted: 0,
+      droppedQueueFull: 0,
+      droppedRejected: 0,
+      droppedUnauthorized: 0,
+      droppedRunEvents: 0,
+      spooled: 0,
+      unspooled: 0,
+    };
     return { enabled: this.enabled, ...base };
   }
 }
