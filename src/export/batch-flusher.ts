@@ -54,6 +54,8 @@ export class BatchFlusher {
   /** A record that failed alone with 500: sent alone again right after a success, and dropped if it fails then. */
   private lone: Entry | undefined;
   private loneAfterSuccess = false;
+  /** Send an empty batch next: with a lone suspect and nothing else queued, it tells an outage from a refused value. */
+  private healthProbe = false;
   /** Start of the current run of 403 answers. */
   private forbiddenSince: number | undefined;
   private stopped = false;
@@ -208,6 +210,7 @@ export class BatchFlusher {
   private nextBatch(): Batch | undefined {
     const { registry, options } = this;
     if (this.lone !== undefined && this.loneAfterSuccess && registry.isQueued(this.lone)) return registry.build([this.lone]);
+    if (this.healthProbe) return registry.build([]);
     if (this.attempt === 0) return registry.take(options.batchSize * BATCHES_PER_REQUEST, options.maxBatchBytes);
     const suspects = this.suspects?.filter((e) => registry.isQueued(e));
     if (suspects !== undefined && suspects.length > 0) return registry.build(suspects, options.maxBatchBytes);
@@ -268,6 +271,7 @@ export class BatchFlusher {
         this.loneAfterSuccess = false;
         const other = this.registry.pending().find((e) => e !== this.lone);
         this.suspects = other !== undefined ? [other] : undefined;
+        this.healthProbe = other === undefined;
       }
     }
     this.failed(result);
@@ -321,6 +325,7 @@ export class BatchFlusher {
     this.retryAfterUntil = 0;
     this.serverErrors = 0;
     this.suspects = undefined;
+    this.healthProbe = false;
     this.forbiddenSince = undefined;
     this.logger.debug(`delivered ${batch.sent.size} records`);
     try {
