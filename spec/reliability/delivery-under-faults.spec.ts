@@ -23,6 +23,9 @@ function start(options: NorthstarOptions = {}): void {
     batchSize: 500,
     maxQueueSize: 100_000,
     requestTimeoutMs: 5_000,
+    // flush() keeps retrying within its deadline since issue 10: backoff in milliseconds keeps specs fast.
+    retryInitialDelayMs: 2,
+    retryMaxDelayMs: 20,
     onError: sink.onError,
     ...options,
   });

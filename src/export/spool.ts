@@ -108,7 +108,7 @@ export class Spool {
     if (this.broken || this.dirBytes + this.spillBytes + bytes > this.settings.maxBytes) return false;
     this.spillBuffer.push(entry);
     this.spillBytes += bytes;
-    if (this.spillBytes >= SPILL_CHUNK_BYTES) this.writeSpill();
+    if (this.spillBytes >= Math.min(SPILL_CHUNK_BYTES, this.settings.maxBatchBytes)) this.writeSpill();
     return true;
   }
 
