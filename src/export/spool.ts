@@ -148,26 +148,29 @@ export class Spool {
       if (!this.load(this.path(name), name, true)) return;
       this.ownFiles.shift();
     }
-    // One group at a time, and only with room for it (an empty queue takes any).
-    if (this.loadedPending > 0 && !this.registry.hasRoom(this.settings.maxBatchBytes)) return;
-    this.adoptNextGroup();
+    // Whole groups (one origin's files, in order), while there is room (an empty queue takes any).
+    while (this.registry.size === 0 || this.registry.hasRoom(this.settings.maxBatchBytes)) {
+      if (!this.adoptNextGroup()) return;
+    }
   }
 
-  private adoptNextGroup(): void {
+  /** Claims and queues the oldest group of files no live process owns; false when there is none. */
+  private adoptNextGroup(): boolean {
     let names: string[];
     try {
       names = this.fs.readdirSync(this.settings.dir);
     } catch (error) {
       this.logger.problemOnce('spool-read', 'spool', `spool: reading ${this.settings.dir} failed (${String(error)})`, error);
-      return;
+      return false;
     }
     for (const group of this.groups(names)) {
       if (group.owner !== undefined && alive(group.owner)) continue;
       const paths = this.claimGroup(group);
       if (paths.length === 0) continue;
-      for (const path of paths) this.load(path, path, false, true);
-      return;
+      for (const path of paths) this.load(path, basename(path), false, true);
+      return true;
     }
+    return false;
   }
 
   /** Groups the directory's files by origin; each group's files sorted by sequence. */

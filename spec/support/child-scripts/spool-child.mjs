@@ -14,8 +14,8 @@ init({
   endpoint: process.env.NS_URL,
   flushIntervalMs: 60_000,
   batchSize: 1_000,
-  retryInitialDelayMs: 50,
-  retryMaxDelayMs: 500,
+  // The outage script runs with the default backoff, as the user would.
+  ...(mode === 'outage' ? {} : { retryInitialDelayMs: 50, retryMaxDelayMs: 500 }),
   maxBatchBytes: Number(process.env.NS_MAX_BATCH_BYTES ?? 1_000_000),
   ...(process.env.NS_MAX_QUEUE_BYTES ? { maxQueueBytes: Number(process.env.NS_MAX_QUEUE_BYTES) } : {}),
   ...(process.env.NS_SPOOL ? { spool: { dir: process.env.NS_SPOOL } } : {}),
