@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { flush, init, logEvent, shutdown, stats, trace } from '../../src/index.js';
 import { startIngestServer, type IngestServer } from '../support/ingest-server.js';
 
 function repoRoot(): string {
@@ -226,5 +227,43 @@ describe('spool: damaged files and shared directories', () => {
     assertDeliveredOnce(byTable);
     assert.equal(server.runs.size, 90);
     assert.deepEqual(readdirSync(dir), []);
+  });
+});
+
+describe('spool: spilling during an outage', () => {
+  it('records past the memory bound go to disk, and this process delivers them once the server is back', async () => {
+    dir = freshDir();
+    init({
+      apiKey: server.apiKey,
+      endpoint: server.url,
+      flushIntervalMs: 60_000,
+      batchSize: 1_000,
+      maxQueueBytes: 20_000,
+      maxBatchBytes: 10_000,
+      retryInitialDelayMs: 5,
+      retryMaxDelayMs: 20,
+      spool: { dir },
+    });
+    server.faults.failNext(100_000, 503);
+    const job = trace(function job(i: number) {
+      logEvent('work', { i, pad: 'x'.repeat(300) });
+      return i;
+    });
+    for (let i = 0; i < 200; i++) job(i);
+    assert.ok(stats().spooled > 0, 'records went to disk');
+    // New records are refused past the bound; a record already queued may still grow by its final fields.
+    assert.ok(stats().queuedBytes <= 21_000, `memory stayed bounded: ${stats().queuedBytes}`);
+    assert.equal(stats().droppedQueueFull, 0, 'nothing was dropped');
+    assert.ok(readdirSync(dir).length > 0);
+    assert.equal(await flush({ timeoutMs: 100 }), false, 'the outage is reported');
+    server.faults.clear();
+    assert.equal(await flush(), true);
+    assert.equal(server.runs.size, 200);
+    assert.ok([...server.runs.values()].every((r) => r.status === 'ok'), 'final states won over spooled ones');
+    const work = [...server.events.values()].filter((e) => e.type === 'custom').map((e) => e.content.data.i).sort((x, y) => x - y);
+    assert.deepEqual(work, Array.from({ length: 200 }, (_, i) => i));
+    for (const [key, count] of server.insertCounts) if (key.startsWith('events:')) assert.equal(count, 1, `${key} sent once`);
+    assert.deepEqual(readdirSync(dir), [], 'delivered files are deleted');
+    assert.equal(await shutdown(), true);
   });
 });

@@ -63,7 +63,9 @@ export class BatchFlusher {
   /** `registry.droppedTotal()` when the previous flush resolved. */
   private dropsReported = 0;
   /** Called after each stored batch, so spooled records are queued as room frees up. */
-  refill: () => void = () => {};
+  refill: () => boolean = () => false;
+  /** Bumped whenever `refill` queued records, so a flush knows its snapshot of the queue grew. */
+  private refills = 0;
   /** Whether records wait outside the queue (this process's spool files): a flush is not done before they are sent. */
   backlog: () => boolean = () => false;
 
@@ -128,6 +130,7 @@ export class BatchFlusher {
   private async flushUntil(deadline: number, cancel: { done: boolean }): Promise<boolean> {
     try {
       let pending = this.registry.pending();
+      let refillsSeen = this.refills;
       // Records leave the queue roughly in queue order, so a cursor that only moves forward
       // finds the first one still waiting: O(n) over the whole flush, not O(n) per batch.
       let cursor = 0;
@@ -140,12 +143,13 @@ export class BatchFlusher {
         }
         while (cursor < pending.length && !this.registry.isQueued(pending[cursor]!)) cursor++;
         if (cursor === pending.length) {
-          if (!this.backlog()) return true;
-          // Records spilled to disk during an outage belong to this flush too.
-          this.refill();
+          if (!this.backlog() && this.refills === refillsSeen) return true;
+          // Records spilled to disk during an outage (or read back meanwhile) belong to this flush too.
+          if (this.refill()) this.refills++;
+          refillsSeen = this.refills;
           pending = this.registry.pending();
           cursor = 0;
-          if (pending.length === 0) return false;
+          if (pending.length === 0) return !this.backlog();
           continue;
         }
         if (!immediate && this.backingOff) {
@@ -329,7 +333,7 @@ export class BatchFlusher {
     this.forbiddenSince = undefined;
     this.logger.debug(`delivered ${batch.sent.size} records`);
     try {
-      this.refill();
+      if (this.refill()) this.refills++;
     } catch (error) {
       this.logger.problem('internal', `reading the spool failed: ${String(error)}`, error);
     }

@@ -138,19 +138,32 @@ export class Spool {
   }
 
   /**
-   * Queues the records of the next spool file while the queue has room for it: this
-   * process's own spilled files first, then files of processes that are gone.
+   * Queues the records of spool files while the queue has room for them: this process's
+   * own spilled files first, then files of processes that are gone. Returns whether
+   * anything was queued.
    */
-  refill(): void {
-    if (this.broken) return;
+  refill(): boolean {
+    const before = this.registry.stats().unspooled + this.registry.size;
+    this.refillOwn();
+    // Whole groups (one origin's files, in order), while there is room (an empty queue takes any).
+    while (this.registry.size === 0 || this.registry.hasRoom(this.settings.maxBatchBytes)) {
+      if (!this.adoptNextGroup()) break;
+    }
+    return this.registry.stats().unspooled + this.registry.size !== before;
+  }
+
+  private refillOwn(): void {
     while (this.ownFiles.length > 0) {
       const name = this.ownFiles[0]!;
       if (!this.load(this.path(name), name, true)) return;
       this.ownFiles.shift();
     }
-    // Whole groups (one origin's files, in order), while there is room (an empty queue takes any).
-    while (this.registry.size === 0 || this.registry.hasRoom(this.settings.maxBatchBytes)) {
-      if (!this.adoptNextGroup()) return;
+    // Spilled records not written yet are newer than the files: they go back after them.
+    if (this.spillBuffer.length > 0 && (this.registry.size === 0 || this.registry.hasRoom(this.spillBytes))) {
+      const entries = this.spillBuffer;
+      this.spillBuffer = [];
+      this.spillBytes = 0;
+      for (const entry of entries) this.registry.enqueue(entry, true);
     }
   }
 
@@ -245,6 +258,11 @@ export class Spool {
     for (const table of TABLES) {
       for (const record of body[table]) {
         const known = index(record.id);
+        if (own && known !== undefined && this.ownAncestors.get(record.id) === known) {
+          // Still held in memory with a newer state: that state is (re)sent instead of the file's.
+          if (!this.registry.isQueued(known)) this.registry.enqueue(known, true);
+          continue;
+        }
         if (known !== undefined) {
           // This process still holds the record (its state is newer), or an earlier file had it.
           if (!own && this.loaded.get(record.id) === known) {
