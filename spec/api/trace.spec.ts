@@ -13,7 +13,8 @@ before(async () => {
 afterEach(() => h.stop());
 after(() => h.close());
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+// Microseconds since issue 10 (strictly increasing, from the monotonic clock).
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 describe('trace: the seed example', () => {
   it('stores a run with metadata and tags, a child span, an event and a metric, with types, order, parents and redaction', async () => {

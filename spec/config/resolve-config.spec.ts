@@ -34,7 +34,15 @@ describe('resolveConfig: defaults', () => {
     assert.deepEqual(config.redactKeys, []);
     assert.equal(config.batchSize, 50);
     assert.equal(config.flushIntervalMs, 5000);
-    assert.equal(config.maxQueueSize, 1000);
+    // Issue 10: bounds that carry a 5,000-call burst, and deadlines that ride out a short outage.
+    assert.equal(config.maxQueueSize, 100_000);
+    assert.equal(config.maxQueueBytes, 64 * 1024 * 1024);
+    assert.equal(config.maxEventsPerRun, 1000);
+    assert.equal(config.flushTimeoutMs, 30_000);
+    assert.equal(config.exitFlushTimeoutMs, 10_000);
+    assert.equal(config.retryInitialDelayMs, 500);
+    assert.equal(config.retryMaxDelayMs, 30_000);
+    assert.equal(config.spool, undefined);
     assert.equal(config.requestTimeoutMs, 10_000);
     assert.equal(config.maxBatchBytes, 1_000_000);
   });

@@ -90,9 +90,8 @@ describe('batch flusher: retries', () => {
       t.logEvent('once', { n: 1 });
       return 'out';
     });
-    assert.equal(await flush(), false, 'the first attempt failed');
-    assert.equal(h.server.runs.size, 0);
-    assert.equal(await flush(), true);
+    // Since issue 10 flush() keeps retrying within its deadline: one call rides out the 503.
+    assert.equal(await flush(), true, 'the retry inside flush() succeeded');
     assertNoRejections({ ...h.server, requests: h.server.requests.slice(1) } as typeof h.server);
     const [failed, retried] = h.server.requests;
     assert.equal(failed!.status, 503);
@@ -117,13 +116,16 @@ describe('batch flusher: retries', () => {
     h.start();
     h.server.faults.acceptWithoutStoring(1, '{"ok":true}');
     trace('unconfirmed', () => 1);
-    assert.equal(await flush(), false);
+    // Not counted as stored: flush() retries (issue 10) and the second request stores it.
     assert.equal(await flush(), true);
+    assert.equal(h.server.requests[0]!.error, 'not accepted: {"ok":true}');
+    assert.equal(h.server.requests.length, 2);
     assert.equal(h.server.runs.size, 1);
   });
 
   it('sends the latest state of a run that changed while a request failed', async () => {
-    h.start();
+    // A long backoff keeps the background from retrying; flush({ timeoutMs: 0 }) makes one attempt and returns.
+    h.start({ retryInitialDelayMs: 60_000 });
     h.server.faults.failNext(1, 502);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -131,7 +133,8 @@ describe('batch flusher: retries', () => {
       await gate;
       return 'late';
     });
-    assert.equal(await flush(), false);
+    assert.equal(await flush({ timeoutMs: 0 }), false);
+    await h.server.waitFor((s) => s.requests.length === 1);
     release();
     await open;
     assert.equal(await flush(), true);
@@ -189,8 +192,8 @@ describe('batch flusher: refused records', () => {
     h.start();
     h.server.faults.failNext(1000, 500);
     trace('outage', (t) => t.logEvent('e'));
-    // Past three 500s in a row the flusher bisects; with nothing stored it is an outage.
-    for (let i = 0; i < 5; i++) assert.equal(await flush(), false);
+    // Past three 500s in a row the flusher narrows its probe; with nothing stored it is an outage.
+    for (let i = 0; i < 5; i++) assert.equal(await flush({ timeoutMs: 100 }), false);
     assert.equal(stats().droppedRejected, 0, 'a 500 from a down server drops nothing');
     assert.ok(stats().queued > 0);
     h.server.faults.clear();
@@ -245,7 +248,10 @@ describe('batch flusher: maxQueueSize', () => {
     assert.ok(s.droppedQueueFull > 0, 'records were dropped');
     assert.ok(s.queued <= 6, `queue stays bounded, got ${s.queued}`);
     assert.equal(h.diagnostics.filter((d) => d.kind === 'dropped').length, 1);
-    assert.equal(await flush(), true, 'what was kept is deliverable');
+    // Issue 10: records dropped since the previous flush make it resolve false; the next one is true.
+    assert.equal(await flush(), false, 'records were dropped since the previous flush');
+    assert.equal(stats().queued, 0, 'what was kept is delivered');
+    assert.equal(await flush(), true);
     assertNoRejections(h.server);
     const run = runNamed(h.server, 'flood');
     assert.equal(run.status, 'ok', 'the run (a live record) is never dropped');

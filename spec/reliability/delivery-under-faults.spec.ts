@@ -23,6 +23,9 @@ function start(options: NorthstarOptions = {}): void {
     batchSize: 500,
     maxQueueSize: 100_000,
     requestTimeoutMs: 5_000,
+    // flush() keeps retrying within its deadline since issue 10: backoff in milliseconds keeps specs fast.
+    retryInitialDelayMs: 2,
+    retryMaxDelayMs: 20,
     onError: sink.onError,
     ...options,
   });
@@ -147,7 +150,8 @@ describe('delivery under faults', () => {
     start({ maxQueueSize: 2_000, batchSize: 100, flushIntervalMs: 10 });
     server.faults.failNext(100_000, 503);
     await runAgents(100);
-    for (let round = 0; round < 5; round++) assert.equal(await flush(), false, 'flush() reports the outage');
+    // flush() keeps retrying until its deadline since issue 10: short deadlines here.
+    for (let round = 0; round < 5; round++) assert.equal(await flush({ timeoutMs: 50 }), false, 'flush() reports the outage');
     assert.equal(server.runs.size, 0);
     assert.equal(stats().droppedQueueFull, 0);
 
@@ -235,7 +239,7 @@ describe('delivery under faults', () => {
     start();
     server.faults.failNext(30, 500);
     await runAgents(10);
-    for (let round = 0; round < 10; round++) await flush();
+    for (let round = 0; round < 10; round++) await flush({ timeoutMs: 50 });
     assert.equal(stats().droppedRejected, 0, 'nothing was stored meanwhile, so no record is blamed');
     await drain();
     assert.equal(server.runs.size, 10);
@@ -246,7 +250,7 @@ describe('delivery under faults', () => {
     start();
     server.faults.failNext(100_000, 500);
     await runAgents(20); // about 180 records in one batch
-    for (let round = 0; round < 6; round++) assert.equal(await flush(), false);
+    for (let round = 0; round < 6; round++) assert.equal(await flush({ timeoutMs: 50 }), false);
     // A few requests per round; splitting down to every record would take over a thousand.
     assert.ok(server.requests.length <= 120, `${server.requests.length} requests during the outage`);
     assert.equal(stats().droppedRejected, 0);

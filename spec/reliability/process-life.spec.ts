@@ -97,7 +97,8 @@ describe('process life', () => {
     const unreachable = await startIngestServer();
     const url = unreachable.url;
     await unreachable.close();
-    const exit = await launch('reliability-normal-exit.mjs', { NS_KEY: 'k', NS_URL: url, NS_TRACES: '5' });
+    // The exit flush keeps retrying for exitFlushTimeoutMs (issue 10; 10 s by default): set short here.
+    const exit = await launch('reliability-normal-exit.mjs', { NS_KEY: 'k', NS_URL: url, NS_TRACES: '5', NORTHSTAR_EXIT_FLUSH_TIMEOUT_MS: '300' });
     assertCleanExit(exit);
   });
 

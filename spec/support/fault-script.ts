@@ -6,7 +6,7 @@ import type { WireRecord } from './protocol-rules.js';
 
 /** What the server does instead of its normal handling of one request. */
 export type FaultAction =
-  | { readonly kind: 'fail'; readonly status: number; readonly retryAfter?: string; readonly body?: string }
+  | { readonly kind: 'fail'; readonly status: number; readonly retryAfter?: string; readonly body?: string; readonly location?: string }
   | { readonly kind: 'reset' }
   | { readonly kind: 'hang' }
   | { readonly kind: 'accept-without-storing'; readonly body: string };
@@ -24,8 +24,8 @@ export type PoisonPredicate = (record: WireRecord, table: IdTable) => boolean;
  * server.faults.resetNext(1);                          // then one dropped connection
  */
 export interface FaultScript {
-  /** Answers the next `times` requests with `status` (e.g. 503, 429, 500, 408) and stores nothing. */
-  failNext(times: number, status: number, opts?: { retryAfter?: string; body?: string }): void;
+  /** Answers the next `times` requests with `status` (e.g. 503, 429, 500, 408, or 302 with a `location`) and stores nothing. */
+  failNext(times: number, status: number, opts?: { retryAfter?: string; body?: string; location?: string }): void;
   /** Reads the body of each of the next `times` requests, then resets the connection without answering. */
   resetNext(times: number): void;
   /** Reads the body of each of the next `times` requests and never answers (until `close()`). */
@@ -54,7 +54,7 @@ export class ScriptedFaults implements FaultScript {
   /** Current `slowDrain` delay in ms. */
   delayMs = 0;
 
-  failNext(times: number, status: number, opts: { retryAfter?: string; body?: string } = {}): void {
+  failNext(times: number, status: number, opts: { retryAfter?: string; body?: string; location?: string } = {}): void {
     assertTimes('failNext', times);
     if (!Number.isInteger(status) || status < 200 || status > 599) {
       throw new RangeError(`faults.failNext: status must be an HTTP status code, got ${status}`);

@@ -328,6 +328,7 @@ function faultOutcome(fault: FaultAction): Outcome {
         'content-type': parseJson(body).ok ? 'application/json' : 'text/plain; charset=utf-8',
       };
       if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+      if (fault.location !== undefined) headers.location = fault.location;
       return { kind: 'respond', status: fault.status, body, headers };
     }
     case 'accept-without-storing':

@@ -32,6 +32,9 @@ export async function createHarness(): Promise<Harness> {
         endpoint: server.url,
         flushIntervalMs: 60_000,
         batchSize: 500,
+        // Retries (flush keeps retrying since issue 10) wait milliseconds, not seconds, in specs.
+        retryInitialDelayMs: 2,
+        retryMaxDelayMs: 20,
         onError: (d) => harness.diagnostics.push(d),
         ...options,
       });

@@ -118,7 +118,8 @@ describe('a script that traces and ends without flushing', () => {
   it('exits, quietly, when the server cannot be reached', async () => {
     const gone = await startIngestServer();
     await gone.close();
-    const result = await runScript('trace-and-exit.mjs', { NORTHSTAR_API_KEY: 'k', NORTHSTAR_ENDPOINT: gone.url });
+    // The exit flush keeps retrying for exitFlushTimeoutMs (issue 10; 10 s by default): a short one here.
+    const result = await runScript('trace-and-exit.mjs', { NORTHSTAR_API_KEY: 'k', NORTHSTAR_ENDPOINT: gone.url, NORTHSTAR_EXIT_FLUSH_TIMEOUT_MS: '300' });
     assertCleanExit(result);
   });
 });

@@ -41,15 +41,17 @@ export function getClient(): Northstar | undefined {
 }
 
 /**
- * Sends everything queued and resolves true when all of it was accepted; false on a
- * failure, after `timeoutMs`, or when tracing was asked for but could not start. Never
- * rejects. Serverless handlers await it before returning.
+ * Sends everything queued, retrying transient failures for up to `timeoutMs` (default the
+ * `flushTimeoutMs` option, 30 s), and resolves true when all of it was accepted and nothing
+ * was dropped since the previous flush; false otherwise (also when tracing was asked for
+ * but could not start). Never rejects. Serverless handlers
+ * await it before returning.
  */
 export function flush(options: FlushOptions = {}): Promise<boolean> {
   return installed()?.flush(options) ?? Promise.resolve(true);
 }
 
-/** Ends the session, flushes, and stops sending. Idempotent; never rejects. */
+/** Ends the session, flushes (retrying like `flush()`), and stops sending. Idempotent; never rejects. */
 export function shutdown(options: FlushOptions = {}): Promise<boolean> {
   return installed()?.shutdown(options) ?? Promise.resolve(true);
 }

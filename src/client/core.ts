@@ -4,6 +4,7 @@ import { globalState, installExitHook } from '../context/global-state.js';
 import { createLogger, type Logger } from '../debug/logger.js';
 import { BatchFlusher } from '../export/batch-flusher.js';
 import type { Transport } from '../export/http-transport.js';
+import { Spool } from '../export/spool.js';
 import type { SessionRecord } from '../registry/records.js';
 import { createEntry, type Entry, type QueueStats, RecordQueue } from '../registry/record-queue.js';
 import { RunRecorder } from '../registry/run-recorder.js';
@@ -16,10 +17,20 @@ import { newId, nowIso } from '../tracing/timing.js';
 
 /** The counters of a client that has recorded nothing (or is disabled). */
 export function zeroStats(): QueueStats {
-  return { queued: 0, accepted: 0, droppedQueueFull: 0, droppedRejected: 0, droppedUnauthorized: 0 };
+  return {
+    queued: 0,
+    queuedBytes: 0,
+    accepted: 0,
+    droppedQueueFull: 0,
+    droppedRejected: 0,
+    droppedUnauthorized: 0,
+    droppedRunEvents: 0,
+    spooled: 0,
+    unspooled: 0,
+  };
 }
 
-/** The core of an enabled `Northstar` client: its queue, flusher, logger and snapshotter. */
+/** The core of an enabled `Northstar` client: its queue, flusher, spool, logger and snapshotter. */
 export class Core implements ClientCore {
   readonly logger: Logger;
   readonly snapshot: Snapshotter;
@@ -30,6 +41,7 @@ export class Core implements ClientCore {
   readonly recorder: RunRecorder | undefined;
   /** Error messages: the snapshotter's own string redaction (key rules, forms, redactPatterns, then mask). */
   private readonly redactMessage: (text: string) => string;
+  readonly spool: Spool | undefined;
   private openRuns = 0;
   /** Runs the head sampler left out (`stats().sampledOut`). */
   sampledOut = 0;
@@ -49,26 +61,68 @@ export class Core implements ClientCore {
     };
     this.snapshot = createSnapshotter(capture);
     this.redactMessage = createTextRedactor(capture);
-    this.queue = new RecordQueue(config.maxQueueSize);
+    this.queue = new RecordQueue(config.maxQueueSize, config.maxQueueBytes);
     this.flusher = new BatchFlusher(this.queue, transport, config, this.logger);
     this.recorder = config.keepRuns > 0 ? new RunRecorder(config.keepRuns) : undefined;
+    this.spool = config.spool ? Spool.open({ ...config.spool, maxBatchBytes: config.maxBatchBytes }, this.queue, this.logger) : undefined;
+    if (this.spool !== undefined) {
+      const spool = this.spool;
+      this.flusher.refill = () => spool.refill();
+      this.flusher.backlog = () => spool.backlog;
+    }
     const session: SessionRecord = { id: newId(), created_at: nowIso() };
     // The session is sent along with its first run (as an ancestor), not on its own.
     this.sessionEntry = createEntry('sessions', session, [], true);
     globalState.clients.add(this);
     globalState.tracing = true;
     installExitHook();
+    if (this.spool !== undefined) {
+      // Leftovers of earlier processes sharing the directory.
+      try {
+        this.spool.refill();
+      } catch (error) {
+        this.logger.problem('spool', `spool: reading the directory failed: ${String(error)}`, error);
+      }
+      if (this.queue.size > 0) this.flusher.notify();
+    }
   }
 
-  enqueue(entry: Entry): void {
+  enqueue(entry: Entry): boolean {
     // A shut-down client that is still used must still be flushed at exit.
     if (this.closing) globalState.clients.add(this);
     this.recorder?.observe(entry);
     if (recordTaps.size !== 0) notifyRecordTaps(entry.table, entry.record);
     if (this.queue.enqueue(entry)) {
       this.flusher.notify();
-    } else if (!this.queue.closed) {
-      this.logger.problemOnce('queue-full', 'dropped', `the queue is full (maxQueueSize ${this.config.maxQueueSize}); new records are dropped and counted in stats().droppedQueueFull`);
+      return true;
+    }
+    if (this.queue.closed) return false;
+    if (this.spool !== undefined && this.spool.spill(entry, entry.json?.length ?? 0)) return true;
+    this.queue.count('droppedQueueFull');
+    this.logger.problemOnce(
+      'queue-full',
+      'dropped',
+      `the queue is full (maxQueueSize ${this.config.maxQueueSize} records, maxQueueBytes ${this.config.maxQueueBytes})${this.spool ? ' and so is the spool' : ''}; new records are dropped and counted in stats().droppedQueueFull`,
+    );
+    return false;
+  }
+
+  runEventDropped(runName: string): void {
+    this.queue.count('droppedRunEvents');
+    this.logger.problemOnce(
+      'run-events',
+      'dropped',
+      `run ${runName} reached maxEventsPerRun (${this.config.maxEventsPerRun}); further events of a run past the bound are dropped, counted in stats().droppedRunEvents and in the run's metadata.northstar_dropped_events`,
+    );
+  }
+
+  /** At process exit, synchronously: what could not be delivered goes to the spool. */
+  spoolForExit(): void {
+    if (this.spool === undefined) return;
+    try {
+      this.spool.writeForExit();
+    } catch {
+      // Nothing can be reported any more; the process is ending.
     }
   }
 
@@ -115,7 +169,7 @@ export class Core implements ClientCore {
     if (this.closing && this.openRuns === 0) void this.flush();
   }
 
-  async flush(timeoutMs?: number): Promise<boolean> {
+  async flush(timeoutMs: number = this.config.flushTimeoutMs): Promise<boolean> {
     const ok = await this.flusher.flush(timeoutMs);
     if (this.closing && this.openRuns === 0 && this.queue.size === 0) {
       this.flusher.close();
@@ -127,7 +181,7 @@ export class Core implements ClientCore {
   async flushForExit(): Promise<unknown> {
     if (this.queue.size === 0 || this.queue.enqueueSeq === this.exitSeq) return;
     this.exitSeq = this.queue.enqueueSeq;
-    return this.flush();
+    return this.flush(this.config.exitFlushTimeoutMs);
   }
 
   async shutdown(timeoutMs?: number): Promise<boolean> {

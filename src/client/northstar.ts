@@ -19,7 +19,7 @@ import { buildScore, type ScoreOptions } from './score-record.js';
 
 /** Options of `flush()`. */
 export interface FlushOptions {
-  /** Give up waiting after this many milliseconds (delivery goes on in the background). @default no limit */
+  /** Keep retrying transient failures for at most this many milliseconds, then resolve false (delivery goes on in the background). @default the `flushTimeoutMs` option (30000) */
   timeoutMs?: number;
   /** @deprecated The same as `timeoutMs` (milliseconds), for code written against `flush({ timeout })`. */
   timeout?: number;
@@ -154,7 +154,7 @@ export class Northstar {
     }
   }
 
-  /** Sends everything queued; true when all of it was accepted. Never rejects. */
+  /** Sends everything queued, retrying transient failures until `timeoutMs` (default `flushTimeoutMs`); true when all of it was accepted and nothing was dropped since the previous flush. Never rejects. */
   flush(options: FlushOptions = {}): Promise<boolean> {
     if (!this.core) return Promise.resolve(this.config.misconfigured === undefined);
     // Never rejects, whatever the runtime: a failure inside is reported and resolves false.

@@ -58,8 +58,22 @@ export interface NorthstarOptions {
   batchSize?: number;
   /** How often queued records are sent, in milliseconds. @default 5000 */
   flushIntervalMs?: number;
-  /** Records waiting to be sent at most; past it new records are dropped and counted. @default 1000 */
+  /** Records waiting to be sent at most (a second bound next to `maxQueueBytes`); past it new records are dropped (or spooled) and counted. @default 100000 */
   maxQueueSize?: number;
+  /** JSON size of the records waiting to be sent at most, in bytes (the heap they take is about 2 to 3 times this); past it new records are dropped (or spooled) and counted. @default 67108864 (64 MiB) */
+  maxQueueBytes?: number;
+  /** Events one run keeps at most (its own input and output excluded); the rest are dropped, counted in `stats().droppedRunEvents` and in the run's `metadata.northstar_dropped_events`. @default 1000 */
+  maxEventsPerRun?: number;
+  /** How long `flush()` and `shutdown()` called without `timeoutMs` keep retrying, in milliseconds. Env `NORTHSTAR_FLUSH_TIMEOUT_MS`. @default 30000 */
+  flushTimeoutMs?: number;
+  /** How long the flush at the end of a script (`beforeExit`) keeps retrying, in milliseconds; the process stays alive that long at most. Env `NORTHSTAR_EXIT_FLUSH_TIMEOUT_MS`. @default 10000 */
+  exitFlushTimeoutMs?: number;
+  /** First wait after a failed delivery, in milliseconds; it doubles (with jitter) per failure up to `retryMaxDelayMs`. @default 500 */
+  retryInitialDelayMs?: number;
+  /** Longest wait between two delivery attempts, in milliseconds (a server's `Retry-After` is honoured up to 5 minutes). @default 30000 */
+  retryMaxDelayMs?: number;
+  /** Opt-in durable spool: records not delivered when the process ends, or past the queue bound during an outage, are written to `dir` (at most `maxBytes`) and delivered by the next process started with the same directory. Node only. Env `NORTHSTAR_SPOOL_DIR`, `NORTHSTAR_SPOOL_MAX_BYTES`. @default undefined (no spool) */
+  spool?: SpoolOptions;
   /** Request timeout in milliseconds; a request that takes longer is aborted and retried. @default 10000 */
   requestTimeoutMs?: number;
   /** Request body size cap in bytes; larger batches are split. @default 1000000 */
@@ -80,6 +94,14 @@ export interface NorthstarOptions {
   sampleRate?: number;
   /** Decides per run whether it is recorded, replacing `sampleRate`; a sampler that throws keeps the run. @default undefined */
   sampler?: (run: RunInfo) => boolean;
+}
+
+/** Where and how much the durable spool writes. */
+export interface SpoolOptions {
+  /** The spool directory (created if missing); processes that share it deliver each other's leftovers. */
+  dir: string;
+  /** Bytes the spool files of the directory may take at most; past it records are dropped and counted. @default 104857600 (100 MiB) */
+  maxBytes?: number;
 }
 
 /** The fully resolved configuration of one client. */
@@ -106,6 +128,13 @@ export interface ResolvedConfig {
   readonly batchSize: number;
   readonly flushIntervalMs: number;
   readonly maxQueueSize: number;
+  readonly maxQueueBytes: number;
+  readonly maxEventsPerRun: number;
+  readonly flushTimeoutMs: number;
+  readonly exitFlushTimeoutMs: number;
+  readonly retryInitialDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  readonly spool?: Readonly<Required<SpoolOptions>>;
   readonly requestTimeoutMs: number;
   readonly maxBatchBytes: number;
   readonly onError?: (diagnostic: NorthstarDiagnostic) => void;

@@ -11,6 +11,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'requestTimeoutMs', 'maxBatchBytes', 'allowInsecureHttp', 'onError', 'promptsEndpoint', 'keepRuns',
   'dev', 'devPort',
   'sampleRate', 'sampler', 'release',
+  'maxQueueBytes', 'maxEventsPerRun', 'flushTimeoutMs', 'exitFlushTimeoutMs', 'retryInitialDelayMs', 'retryMaxDelayMs', 'spool',
 ]);
 // Names people reach for from other SDKs, mapped to ours so the error can say so.
 const RENAMED: Readonly<Record<string, string>> = {
@@ -96,6 +97,50 @@ function positive(options: NorthstarOptions, key: keyof NorthstarOptions, fallba
     fail(`option ${key} must be a positive ${integer ? 'integer' : 'number'}, got ${describeValue(value)}.`);
   }
   return value as number;
+}
+
+/** A positive number from an option, else from an environment variable, else the default. */
+function positiveOrEnv(options: NorthstarOptions, key: keyof NorthstarOptions, env: Env, name: string, fallback: number, integer: boolean): number {
+  if (options[key] !== undefined) return positive(options, key, fallback, integer);
+  const raw = envString(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    fail(`environment variable ${name}=${JSON.stringify(raw)} must be a positive ${integer ? 'integer' : 'number'}.`);
+  }
+  return value;
+}
+
+const SPOOL_KEYS: ReadonlySet<string> = new Set(['dir', 'maxBytes']);
+const DEFAULT_SPOOL_MAX_BYTES = 100 * 1024 * 1024;
+
+function checkSpool(options: NorthstarOptions, env: Env): ResolvedConfig['spool'] {
+  const spool: unknown = options.spool;
+  let dir: string | undefined;
+  let maxBytes: number | undefined;
+  if (spool !== undefined) {
+    if (typeof spool !== 'object' || spool === null || Array.isArray(spool)) return fail('option spool must be an object { dir, maxBytes? }.');
+    for (const key of Object.keys(spool)) if (!SPOOL_KEYS.has(key)) fail(`unknown option spool.${key}.`);
+    const s = spool as { dir?: unknown; maxBytes?: unknown };
+    if (typeof s.dir !== 'string' || s.dir.trim() === '' || LINE_BREAK.test(s.dir)) fail('option spool.dir must be a non-empty directory path.');
+    dir = (s.dir as string).trim();
+    if (s.maxBytes !== undefined) {
+      if (typeof s.maxBytes !== 'number' || !Number.isInteger(s.maxBytes) || s.maxBytes <= 0) fail(`option spool.maxBytes must be a positive integer, got ${String(s.maxBytes)}.`);
+      maxBytes = s.maxBytes as number;
+    }
+  } else {
+    dir = envString(env, 'NORTHSTAR_SPOOL_DIR');
+    if (dir === undefined) return undefined;
+  }
+  if (maxBytes === undefined) {
+    const raw = envString(env, 'NORTHSTAR_SPOOL_MAX_BYTES');
+    if (raw !== undefined) {
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value <= 0) fail(`environment variable NORTHSTAR_SPOOL_MAX_BYTES=${JSON.stringify(raw)} must be a positive integer.`);
+      maxBytes = value;
+    }
+  }
+  return { dir, maxBytes: maxBytes ?? DEFAULT_SPOOL_MAX_BYTES };
 }
 
 function checkUnknownKeys(options: object): void {
@@ -269,7 +314,14 @@ function resolve(options: NorthstarOptions, env: Env): ResolvedConfig {
     batchSize: positive(options, 'batchSize', 50, true),
     // Live viewing wants records within a second; the hosted default stays 5 s.
     flushIntervalMs: positive(options, 'flushIntervalMs', devSwitch ? 1000 : 5000, false),
-    maxQueueSize: positive(options, 'maxQueueSize', 1000, true),
+    maxQueueSize: positive(options, 'maxQueueSize', 100_000, true),
+    maxQueueBytes: positive(options, 'maxQueueBytes', 64 * 1024 * 1024, true),
+    maxEventsPerRun: positive(options, 'maxEventsPerRun', 1000, true),
+    flushTimeoutMs: positiveOrEnv(options, 'flushTimeoutMs', env, 'NORTHSTAR_FLUSH_TIMEOUT_MS', 30_000, false),
+    exitFlushTimeoutMs: positiveOrEnv(options, 'exitFlushTimeoutMs', env, 'NORTHSTAR_EXIT_FLUSH_TIMEOUT_MS', 10_000, false),
+    retryInitialDelayMs: positive(options, 'retryInitialDelayMs', 500, false),
+    retryMaxDelayMs: positive(options, 'retryMaxDelayMs', 30_000, false),
+    spool: checkSpool(options, env),
     requestTimeoutMs: positive(options, 'requestTimeoutMs', 10_000, false),
     maxBatchBytes: positive(options, 'maxBatchBytes', 1_000_000, true),
     onError,

@@ -14,8 +14,10 @@ export interface ClientCore {
   readonly snapshot: Snapshotter;
   /** The session of this client (every run's parent). */
   readonly sessionEntry: Entry;
-  /** Queues a new or changed record for delivery. */
-  enqueue(entry: Entry): void;
+  /** Queues a new or changed record for delivery; false when it was dropped (counted and reported). */
+  enqueue(entry: Entry): boolean;
+  /** Counts and reports (once) an event dropped by the `maxEventsPerRun` bound. */
+  runEventDropped(runName: string): void;
   /** Redacts secrets out of free text such as error messages, then applies the user's `mask`. */
   redactText(text: string): string;
   /** Bookkeeping of open runs (a shut-down client lives until its last run ends). */

@@ -5,6 +5,8 @@ import { type ContextStore, createContextStore, onBeforeExit } from '../util/run
 export interface ClientLike {
   /** Sends what is queued if anything changed since the last exit flush. */
   flushForExit(): Promise<unknown>;
+  /** At the `exit` event, synchronously: writes what is still undelivered to the spool, if one is configured. */
+  spoolForExit?(): void;
 }
 
 /**
@@ -30,6 +32,8 @@ export interface GlobalState {
   /** Clients that may still hold queued records. */
   readonly clients: Set<ClientLike>;
   exitHookInstalled: boolean;
+  /** The `exit` listener that writes the spool (added after the first release of this slot, hence optional). */
+  spoolHookInstalled?: boolean;
   /** Set once any enabled client exists: until then no code can be inside a trace, so the async-context lookup is skipped. */
   tracing: boolean;
   /**
@@ -52,12 +56,24 @@ const holder = globalThis as unknown as Record<symbol, GlobalState | undefined>;
 /** The state shared by every copy of the package in this process. */
 export const globalState: GlobalState = holder[SLOT] ?? (holder[SLOT] = create());
 
-/** Makes sure a script that ends naturally still delivers what it queued. */
+/**
+ * Makes sure a script that ends naturally still delivers what it queued (`beforeExit`,
+ * retrying for `exitFlushTimeoutMs`), and that `process.exit()` or an uncaught exception
+ * leaves what is undelivered in the spool when one is configured (`exit`, synchronous).
+ */
 export function installExitHook(): void {
-  if (globalState.exitHookInstalled) return;
-  globalState.exitHookInstalled = true;
-  // Where there is no beforeExit (workerd, edge), the runtime's waitUntil(flush()) does this job.
-  onBeforeExit(() => {
-    for (const client of globalState.clients) void client.flushForExit();
-  });
+  if (!globalState.exitHookInstalled) {
+    globalState.exitHookInstalled = true;
+    // Where there is no beforeExit (workerd, edge), the runtime's waitUntil(flush()) does this job.
+    onBeforeExit(() => {
+      for (const client of globalState.clients) void client.flushForExit();
+    });
+  }
+  if (!globalState.spoolHookInstalled && typeof process !== 'undefined' && typeof process.on === 'function') {
+    globalState.spoolHookInstalled = true;
+    // The spool's synchronous write: what `exit` (process.exit, an uncaught exception) would lose.
+    process.on('exit', () => {
+      for (const client of globalState.clients) client.spoolForExit?.();
+    });
+  }
 }

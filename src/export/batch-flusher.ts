@@ -11,6 +11,10 @@ export interface FlusherOptions {
   readonly batchSize: number;
   readonly flushIntervalMs: number;
   readonly maxBatchBytes: number;
+  /** First backoff step after a failure, in milliseconds. */
+  readonly retryInitialDelayMs: number;
+  /** Longest backoff step, in milliseconds. */
+  readonly retryMaxDelayMs: number;
 }
 
 type Outcome = 'ok' | 'failed' | 'stopped';
@@ -21,27 +25,52 @@ const LINGER_MS = 5;
 /** How many batches' worth of waiting records one request may carry (within maxBatchBytes). */
 const BATCHES_PER_REQUEST = 20;
 
-/** After this many 500s in a row the batch is suspected of holding a value the database refuses. */
+/** After this many 500s in a row the request is narrowed down, in case it holds a value the database refuses. */
 const SERVER_ERRORS_BEFORE_ISOLATION = 3;
+
+/** Body cap of a probe (the one request sent after a failure), in bytes. */
+const PROBE_BYTES = 64 * 1024;
+
+/** A server answering only 403 for this long is treated like a refused key (401): sending stops. */
+export const FORBIDDEN_STOP_MS = 15 * 60_000;
 
 /**
  * Sends the registry's queue in the background: a batch when `batchSize` records are
  * waiting, otherwise every `flushIntervalMs`; one request in flight; unref'd timers;
- * backoff on transient failures; bisection of refused batches so only the offending
- * records are dropped.
+ * backoff on transient failures, after which one small probe goes first; bisection of
+ * refused batches so only the offending records are dropped.
  */
 export class BatchFlusher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<Outcome> | undefined;
-  /** Failed attempts in a row; drives the backoff. */
+  /** Failed attempts in a row; drives the backoff. Above 0, the next request is a probe. */
   private attempt = 0;
   /** While backing off, a full batch waits for the timer instead of sending at once. */
   private backingOff = false;
+  /** When the backoff (or the server's Retry-After) ends, as `Date.now()`. */
+  private nextAttemptAt = 0;
+  /** Set when the wait was the server's Retry-After, which a deadline does not shorten. */
+  private retryAfterUntil = 0;
   private serverErrors = 0;
+  /** During a 500 streak: the records the next probe carries (half of the previous failing one). */
+  private suspects: Entry[] | undefined;
+  /** A record that failed alone with 500: sent alone again right after a success, and dropped if it fails then. */
+  private lone: Entry | undefined;
+  private loneAfterSuccess = false;
+  /** Send an empty batch next: with a lone suspect and nothing else queued, it tells an outage from a refused value. */
+  private healthProbe = false;
+  /** Start of the current run of 403 answers. */
+  private forbiddenSince: number | undefined;
   private stopped = false;
   private kickScheduled = false;
-  /** Bumped whenever a record is dropped by the server, so `flush` can report it. */
-  private droppedSeq = 0;
+  /** `registry.droppedTotal()` when the previous flush resolved. */
+  private dropsReported = 0;
+  /** Called after each stored batch, so spooled records are queued as room frees up. */
+  refill: () => boolean = () => false;
+  /** Bumped whenever `refill` queued records, so a flush knows its snapshot of the queue grew. */
+  private refills = 0;
+  /** Whether records wait outside the queue (this process's spool files): a flush is not done before they are sent. */
+  backlog: () => boolean = () => false;
 
   constructor(
     private readonly registry: RecordQueue,
@@ -69,22 +98,30 @@ export class BatchFlusher {
   }
 
   /**
-   * Sends everything queued now and waits for the answer. Resolves true when all of it
-   * was accepted, false on a failure, a refusal or the timeout. Never rejects.
+   * Sends everything queued now, retrying transient failures (with the backoff and
+   * Retry-After, capped to the time left) until all of it was accepted or `timeoutMs`
+   * passes. Resolves true when all of it was accepted and nothing was dropped since the
+   * previous flush; false otherwise. Never rejects. Its timers keep the process alive
+   * until then: whoever awaits a flush wants it done.
    */
-  async flush(timeoutMs?: number): Promise<boolean> {
-    const work = this.flushNow();
-    if (timeoutMs === undefined) return work;
+  async flush(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + Math.max(0, timeoutMs);
+    const cancel = { done: false };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs));
-      unrefTimer(timer);
     });
+    let delivered: boolean;
     try {
-      return await Promise.race([work, timeout]);
+      delivered = await Promise.race([this.flushUntil(deadline, cancel), timeout]);
     } finally {
+      cancel.done = true;
       clearTimeout(timer);
     }
+    const drops = this.registry.droppedTotal();
+    const clean = drops === this.dropsReported;
+    this.dropsReported = drops;
+    return delivered && clean;
   }
 
   /** Stops the timer; queued records stay queued (a later `flush` still sends them). */
@@ -93,20 +130,47 @@ export class BatchFlusher {
     this.timer = undefined;
   }
 
-  private async flushNow(): Promise<boolean> {
+  private async flushUntil(deadline: number, cancel: { done: boolean }): Promise<boolean> {
     try {
-      const droppedBefore = this.droppedSeq;
-      const pending = this.registry.pending();
+      let pending = this.registry.pending();
+      let refillsSeen = this.refills;
       // Records leave the queue roughly in queue order, so a cursor that only moves forward
       // finds the first one still waiting: O(n) over the whole flush, not O(n) per batch.
       let cursor = 0;
-      while (!this.stopped) {
-        if (this.running) await this.running;
-        if (this.stopped) return false;
+      // An explicit flush sends at once, even while the background backs off.
+      let immediate = true;
+      while (!this.stopped && !cancel.done) {
+        if (this.running) {
+          await this.running;
+          continue;
+        }
         while (cursor < pending.length && !this.registry.isQueued(pending[cursor]!)) cursor++;
-        if (cursor === pending.length) return this.droppedSeq === droppedBefore;
+        if (cursor === pending.length) {
+          if (!this.backlog() && this.refills === refillsSeen) return true;
+          // Records spilled to disk during an outage (or read back meanwhile) belong to this flush too.
+          if (this.refill()) this.refills++;
+          refillsSeen = this.refills;
+          pending = this.registry.pending();
+          cursor = 0;
+          if (pending.length === 0) return !this.backlog();
+          continue;
+        }
+        if (!immediate && this.backingOff) {
+          const now = Date.now();
+          const left = deadline - now;
+          if (left <= 0) return false;
+          // The server asked for more time than is left: waiting would only hold the caller.
+          if (this.retryAfterUntil > deadline) return false;
+          const wait = this.nextAttemptAt - now;
+          if (wait > 0) {
+            // Capped so that one last attempt still has a moment to be answered.
+            await sleep(Math.min(wait, Math.max(0, left - Math.min(1000, left / 4))));
+            continue;
+          }
+        }
+        immediate = false;
         const outcome = await this.exclusive(() => this.sendOne());
-        if (outcome !== 'ok') return false;
+        if (outcome === 'stopped') return false;
       }
       return false;
     } catch (error) {
@@ -149,10 +213,20 @@ export class BatchFlusher {
     }
   }
 
+  /** The next request: normally several batches' worth; after a failure one small probe. */
+  private nextBatch(): Batch | undefined {
+    const { registry, options } = this;
+    if (this.lone !== undefined && this.loneAfterSuccess && registry.isQueued(this.lone)) return buildBatch([this.lone]);
+    if (this.healthProbe) return buildBatch([]);
+    if (this.attempt === 0) return takeBatch(registry, options.batchSize * BATCHES_PER_REQUEST, options.maxBatchBytes);
+    const suspects = this.suspects?.filter((e) => registry.isQueued(e));
+    if (suspects !== undefined && suspects.length > 0) return buildBatch(suspects, options.maxBatchBytes);
+    this.suspects = undefined;
+    return takeBatch(registry, options.batchSize, Math.min(options.maxBatchBytes, PROBE_BYTES));
+  }
+
   private async sendOne(): Promise<Outcome> {
-    // A full batch triggers a send; when more is waiting (a burst, or after an outage) one
-    // request carries several batches' worth, so delivery keeps up with the producer.
-    const batch = takeBatch(this.registry, this.options.batchSize * BATCHES_PER_REQUEST, this.options.maxBatchBytes);
+    const batch = this.nextBatch();
     if (!batch) return 'ok';
     const result = await this.transport(batch.body);
     return this.settle(batch, result);
@@ -165,40 +239,63 @@ export class BatchFlusher {
         this.succeeded(batch);
         return 'ok';
       case 'unauthorized':
-        this.stop(result.message);
+        this.stop(`the API key was refused (${result.message})`);
         return 'stopped';
       case 'rejected':
         return this.isolate(batch, result);
       case 'transient':
-        if (result.status === 500 && ++this.serverErrors >= SERVER_ERRORS_BEFORE_ISOLATION) {
-          return this.isolate(batch, result);
-        }
-        this.failed(result);
-        return 'failed';
+        return this.transientFailure(batch, result);
     }
   }
 
+  private transientFailure(batch: Batch, result: SendResult & { kind: 'transient' }): Outcome {
+    if (result.status === 403) {
+      const now = Date.now();
+      this.forbiddenSince ??= now;
+      if (now - this.forbiddenSince >= FORBIDDEN_STOP_MS) {
+        this.stop(`the server answered only 403 for ${Math.round((now - this.forbiddenSince) / 60_000)} minutes (${result.message})`);
+        return 'stopped';
+      }
+    } else {
+      this.forbiddenSince = undefined;
+    }
+    if (result.status === 500 && ++this.serverErrors >= SERVER_ERRORS_BEFORE_ISOLATION) {
+      // A 500 that keeps repeating may be an outage or a value the database refuses. Each
+      // retry narrows the probe by half (one request per attempt, never a burst); a record
+      // that fails alone is blamed only if it fails again right after the server stored another.
+      const primaries = batch.primaries;
+      if (this.lone !== undefined && this.loneAfterSuccess && primaries.length === 1 && primaries[0] === this.lone) {
+        this.drop(this.lone, result.message);
+        this.lone = undefined;
+        this.loneAfterSuccess = false;
+        this.serverErrors = 0;
+        return 'ok';
+      }
+      if (primaries.length > 1) {
+        this.suspects = primaries.slice(0, Math.ceil(primaries.length / 2));
+      } else {
+        this.lone = primaries[0];
+        this.loneAfterSuccess = false;
+        const other = this.registry.pending().find((e) => e !== this.lone);
+        this.suspects = other !== undefined ? [other] : undefined;
+        this.healthProbe = other === undefined;
+      }
+    }
+    this.failed(result);
+    return 'failed';
+  }
+
   /**
-   * Splits a refused batch in halves, recursively, until the records the server refuses
-   * on their own are found; drops only those. Each part is a batch that stands on its own.
+   * Splits a refused batch (400, 413) in halves, recursively, until the records the server
+   * refuses on their own are found; drops only those. Each part is a batch that stands on
+   * its own. The server answers these at once, so a refusal costs O(log n) quick requests;
+   * any other failure on the way stops the pass with the records kept.
    */
   private async isolate(batch: Batch, cause: SendResult): Promise<Outcome> {
     this.logger.debug(`batch of ${batch.sent.size} records refused (${describe(cause)}); isolating the offending records`);
-    let healthy = false;
-    // Parts that failed with 500 before the server stored anything in this pass. An outage
-    // looks exactly like that, so they are neither blamed nor split further (an outage then
-    // costs O(log n) requests, not O(n)) until something is stored; then they are retried.
-    const deferred: Entry[][] = [];
     const parts: Entry[][] = batch.primaries.length === 1 ? [] : halves(batch.primaries);
-    if (batch.primaries.length === 1) {
-      if (cause.kind === 'rejected') this.drop(batch.primaries[0]!, describe(cause));
-      else deferred.push([batch.primaries[0]!]);
-    }
-    while (!this.stopped) {
-      if (parts.length === 0) {
-        if (!healthy || deferred.length === 0) break;
-        parts.push(...deferred.splice(0));
-      }
+    if (batch.primaries.length === 1) this.drop(batch.primaries[0]!, describe(cause));
+    while (!this.stopped && parts.length > 0) {
       const part = parts.shift()!.filter((e) => this.registry.isQueued(e));
       if (part.length === 0) continue;
       const sub = buildBatch(part);
@@ -206,64 +303,70 @@ export class BatchFlusher {
       if (result.kind === 'accepted') {
         this.registry.accept(sub);
         this.succeeded(sub);
-        healthy = true;
       } else if (result.kind === 'unauthorized') {
-        this.stop(result.message);
+        this.stop(`the API key was refused (${result.message})`);
         return 'stopped';
       } else if (result.kind === 'rejected') {
         if (part.length > 1) parts.unshift(...halves(part));
-        else this.drop(part[0]!, describe(result));
-      } else if (result.status === 500) {
-        // A record that fails alone with 500 while others are stored holds a value the
-        // database refuses; if nothing was stored at all, the server is down instead.
-        if (!healthy && (deferred.length > 0 || part.length === 1)) deferred.push(part);
-        else if (part.length > 1) parts.unshift(...halves(part));
         else this.drop(part[0]!, describe(result));
       } else {
         this.failed(result);
         return 'failed';
       }
     }
-    if (deferred.length > 0) {
-      this.failed(cause);
-      return 'failed';
-    }
-    this.serverErrors = 0;
     return 'ok';
   }
 
   private drop(entry: Entry, reason: string): void {
     if (!this.registry.reject(entry)) return;
-    this.droppedSeq++;
     this.logger.problem('rejected', `the server refused ${entry.table.slice(0, -1)} ${entry.id}; dropped it (${reason})`);
   }
 
   private succeeded(batch: Batch): void {
+    if (this.lone !== undefined) {
+      if (batch.sent.has(this.lone)) this.lone = undefined;
+      else this.loneAfterSuccess = true;
+    }
     this.attempt = 0;
     this.backingOff = false;
+    this.retryAfterUntil = 0;
     this.serverErrors = 0;
+    this.suspects = undefined;
+    this.healthProbe = false;
+    this.forbiddenSince = undefined;
     this.logger.debug(`delivered ${batch.sent.size} records`);
+    try {
+      if (this.refill()) this.refills++;
+    } catch (error) {
+      this.logger.problem('internal', `reading the spool failed: ${String(error)}`, error);
+    }
   }
 
   private failed(result: SendResult): void {
     this.attempt++;
     this.backingOff = true;
     const retryAfterMs = result.kind === 'transient' ? result.retryAfterMs : undefined;
-    const delay = retryDelayMs(this.attempt, retryAfterMs);
+    const delay = retryDelayMs(this.attempt, retryAfterMs, Math.random, this.options.retryInitialDelayMs, this.options.retryMaxDelayMs);
+    const now = Date.now();
+    this.nextAttemptAt = now + delay;
+    this.retryAfterUntil = retryAfterMs !== undefined ? now + delay : 0;
     reportDeliveryFailure(this.logger, result, `delivery failed (${describe(result)}); ${this.registry.size} records kept, next attempt in ${delay} ms`);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.arm(delay);
   }
 
-  private stop(message: string): void {
+  private stop(reason: string): void {
     if (this.stopped) return;
     this.stopped = true;
     this.close();
-    const dropped = this.registry.close(message);
-    this.logger.problem('unauthorized', `the API key was refused (${message}); sending stopped and ${dropped} queued records dropped. Check NORTHSTAR_API_KEY.`);
+    const dropped = this.registry.close(reason);
+    this.logger.problem('unauthorized', `${reason}; sending stopped and ${dropped} queued records dropped. Check NORTHSTAR_API_KEY.`);
   }
 }
+
+/** A promise resolved after `ms`; the timer keeps the process alive (only awaited flushes sleep). */
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function halves<T>(items: readonly T[]): T[][] {
   const mid = Math.ceil(items.length / 2);

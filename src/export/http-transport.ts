@@ -8,7 +8,7 @@ export type SendResult =
   /** 400 or 413: this batch will never be stored as it is. */
   | { readonly kind: 'rejected'; readonly status: number; readonly message: string }
   | { readonly kind: 'unauthorized'; readonly message: string }
-  /** Worth retrying later: network error, timeout, 408/429/5xx, or a 200 that did not store. */
+  /** Worth retrying later: network error, timeout, 403, 408/429/5xx, a redirect, or a 200 that did not store. */
   | { readonly kind: 'transient'; readonly status?: number; readonly retryAfterMs?: number; readonly message: string };
 
 /** Sends one request body to the ingest endpoint. */
@@ -26,6 +26,9 @@ export function createHttpTransport(options: { endpoint: string; apiKey: string;
     timeout: options.timeoutMs,
     retry: 0,
     throwHttpErrors: false,
+    // A redirect is never followed: a 301/302/303 would turn the POST into a bodiless GET
+    // whose answer proves nothing, and a 307/308 would re-post the traces (and the key) elsewhere.
+    redirect: 'manual',
     headers: {
       authorization: `Bearer ${options.apiKey}`,
       'content-type': 'application/json',
@@ -50,8 +53,13 @@ export function createHttpTransport(options: { endpoint: string; apiKey: string;
       if (acceptedBody(text)) return { kind: 'accepted' };
       return { kind: 'transient', status, message: `the server answered ${status} without "accepted": true: ${clip(text)}` };
     }
+    if (status >= 300 && status < 400) {
+      const to = redirectTarget(response.headers.get('location'), options.endpoint);
+      return { kind: 'transient', status, message: `HTTP ${status}: the endpoint redirects${to}; redirects are not followed (set endpoint to the final URL)` };
+    }
     const message = `HTTP ${status}: ${errorText(text)}`;
-    if (status === 401 || status === 403) return { kind: 'unauthorized', message };
+    // Only 401 means the key is refused; a 403 is as often a proxy or firewall page, retried (the flusher stops on a long run of them).
+    if (status === 401) return { kind: 'unauthorized', message };
     if (status === 400 || status === 413 || status === 422) return { kind: 'rejected', status, message };
     const wrongUrl = wrongEndpointResult(status, options.endpoint, errorText(text));
     if (wrongUrl !== undefined) return wrongUrl;
@@ -62,6 +70,17 @@ export function createHttpTransport(options: { endpoint: string; apiKey: string;
 /** An abort signal after `ms`, where the runtime has `AbortSignal.timeout`. */
 function bodyTimeout(ms: number): AbortSignal | undefined {
   return typeof AbortSignal !== 'undefined' && typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(ms) : undefined;
+}
+
+/** ` to <origin><path>` of a redirect's Location (no query, no credentials), or ''. */
+function redirectTarget(location: string | null, base: string): string {
+  if (location === null) return '';
+  try {
+    const url = new URL(location, base);
+    return ` to ${url.origin}${url.pathname}`;
+  } catch {
+    return '';
+  }
 }
 
 function acceptedBody(text: string): boolean {

@@ -1,7 +1,8 @@
 // The request body of the ingest endpoint (docs/protocol.md, Body): which queued records
-// go into one batch, with the ancestors the server does not have yet, serialised once.
+// go into one batch, with the ancestors the server does not have yet, joined from each record's JSON.
+import type { Table } from '../registry/records.js';
+import { entryJson } from '../registry/record-queue.js';
 import { utf8Length } from '../util/runtime.js';
-import type { Table, WireRecord } from '../registry/records.js';
 import type { Entry, RecordQueue } from '../registry/record-queue.js';
 
 /** A batch taken from the queue: the request body and the state versions it carries. */
@@ -28,7 +29,7 @@ export function takeBatch(queue: RecordQueue, maxRecords: number, maxBytes: numb
 
 /**
  * Builds a batch of these primaries (and their missing ancestors), fewer when the body
- * would pass `maxBytes` (at least one). The body is serialised in one pass.
+ * would pass `maxBytes` (at least one). The body is joined from the records' JSON.
  */
 export function buildBatch(candidates: readonly Entry[], maxBytes: number = Infinity): Batch {
   let count = candidates.length;
@@ -45,12 +46,12 @@ export function buildBatch(candidates: readonly Entry[], maxBytes: number = Infi
 function assemble(candidates: readonly Entry[], count: number): Batch {
   const primaries: Entry[] = [];
   const sent = new Map<Entry, number>();
-  const body: Record<Table, WireRecord[]> = { sessions: [], runs: [], spans: [], events: [], scores: [], prompt_links: [] };
+  const body: Record<Table, string[]> = { sessions: [], runs: [], spans: [], events: [], scores: [], prompt_links: [] };
   const add = (entry: Entry): void => {
     if (sent.has(entry)) return;
     for (const parent of entry.parents) if (!parent.accepted) add(parent);
     sent.set(entry, entry.version);
-    body[entry.table].push(entry.record);
+    body[entry.table].push(entryJson(entry));
   };
   let scores = 0;
   for (let i = 0; i < candidates.length && primaries.length < count; i++) {
@@ -60,6 +61,10 @@ function assemble(candidates: readonly Entry[], count: number): Batch {
     primaries.push(candidate);
     add(candidate);
   }
-  const json = JSON.stringify({ schema_version: SCHEMA_VERSION, ...body });
+  // The same text JSON.stringify of the whole body would give, from each record's own JSON
+  // (serialised once at enqueue; records that no longer change are not serialised again).
+  const json =
+    `{"schema_version":${SCHEMA_VERSION},"sessions":[${body.sessions.join(',')}],"runs":[${body.runs.join(',')}],` +
+    `"spans":[${body.spans.join(',')}],"events":[${body.events.join(',')}],"scores":[${body.scores.join(',')}],"prompt_links":[${body.prompt_links.join(',')}]}`;
   return { primaries, sent, body: json };
 }

@@ -17,6 +17,21 @@ export interface Entry {
   accepted: boolean;
   /** A run, span or session still open: once the server holds a state of it, its updates are never refused by the queue bound. */
   live: boolean;
+  /** Size of the queued state's JSON (UTF-16 units, about bytes), counted against `maxQueueBytes`. */
+  bytes: number;
+  /** The JSON of the state at `jsonVersion`, reused in request bodies (records that no longer change are serialised once). */
+  json: string | undefined;
+  jsonVersion: number;
+  /** Spool files this record was loaded from; each is deleted once all its records are settled. */
+  spoolFiles: SpoolSource[] | undefined;
+}
+
+/** A spool file whose records were loaded into the queue (see `src/export/spool.ts`). */
+export interface SpoolSource {
+  /** Records of the file not yet accepted, refused or dropped. */
+  pending: number;
+  /** Called once, when `pending` reaches 0. */
+  settled(): void;
 }
 
 /** Counters readable through `stats()`. */
@@ -29,59 +44,105 @@ export interface QueueStats {
   droppedQueueFull: number;
   /** Records the server refused (400, or a 500 that kept repeating for that record alone). */
   droppedRejected: number;
-  /** Records dropped because the API key was refused (401). */
+  /** Records dropped because the API key was refused (401, or 403 answered for a long time). */
   droppedUnauthorized: number;
+  /** Size of the queued records' JSON, counted against `maxQueueBytes`. */
+  queuedBytes: number;
+  /** Events dropped because their run already had `maxEventsPerRun` events. */
+  droppedRunEvents: number;
+  /** Records written to the spool directory (to be delivered by a later process). */
+  spooled: number;
+  /** Records read back from the spool directory and queued again. */
+  unspooled: number;
 }
+
+/** The counters of drops, whose sum makes a flush report false. */
+type DropCounter = 'droppedQueueFull' | 'droppedRejected' | 'droppedUnauthorized' | 'droppedRunEvents';
 
 /** Creates an entry for a new record. */
 export function createEntry(table: Table, record: WireRecord, parents: readonly Entry[], live: boolean): Entry {
   // A prompt link has no id: its key is (span_id, prompt_version_id).
   const id = 'id' in record ? record.id : `${record.span_id}/${record.prompt_version_id}`;
-  return { table, id, record, parents, version: 0, accepted: false, live };
+  return { table, id, record, parents, version: 0, accepted: false, live, bytes: 0, json: undefined, jsonVersion: -1, spoolFiles: undefined };
+}
+
+/** The JSON of an entry's latest state; live records (mutated in place between sends) are always serialised afresh. */
+export function entryJson(entry: Entry): string {
+  if (entry.json !== undefined && entry.jsonVersion === entry.version && !entry.live) return entry.json;
+  const json = JSON.stringify(entry.record);
+  entry.json = json;
+  entry.jsonVersion = entry.version;
+  return json;
 }
 
 /**
  * The queue: records waiting for the server, latest state winning, bounded by
- * `maxQueueSize`. A record changed while queued is replaced in place, not queued twice.
+ * `maxQueueSize` records and `maxQueueBytes` of JSON. A record changed while queued is
+ * replaced in place, not queued twice.
  */
 export class RecordQueue {
   private readonly queue = new Set<Entry>();
+  private queuedBytes = 0;
   /** Queued runs by id, so a score for a not-yet-delivered trace can bring its run along. */
   private readonly queuedRuns = new Map<string, Entry>();
-  private readonly counters: Omit<QueueStats, 'queued'> = {
+  private readonly counters: Omit<QueueStats, 'queued' | 'queuedBytes'> = {
     accepted: 0,
     droppedQueueFull: 0,
     droppedRejected: 0,
     droppedUnauthorized: 0,
+    droppedRunEvents: 0,
+    spooled: 0,
+    unspooled: 0,
   };
   /** Set after a 401: nothing is queued any more. */
   private closedReason: string | undefined;
   /** Bumped by every enqueue; the exit hook uses it to avoid retrying an unchanged queue. */
   enqueueSeq = 0;
 
-  constructor(private readonly maxQueueSize: number) {}
+  constructor(
+    private readonly maxQueueSize: number,
+    private readonly maxQueueBytes: number = Infinity,
+  ) {}
 
   get size(): number {
     return this.queue.size;
+  }
+
+  /** JSON size of everything queued. */
+  get bytes(): number {
+    return this.queuedBytes;
+  }
+
+  /** Whether `bytes` more would still fit under both bounds. */
+  hasRoom(bytes: number): boolean {
+    return this.queue.size < this.maxQueueSize && this.queuedBytes + bytes <= this.maxQueueBytes;
   }
 
   /**
    * Queues the current state of `entry` (new or changed). Returns false when the record
    * was dropped because the queue is full. An update of an open record the server already
    * holds is never dropped (it would stay `running` there forever); a new one is, or the
-   * bound would not hold during a long outage.
+   * bound would not hold during a long outage. `force` (records read back from the spool,
+   * whose room was checked before) skips the bound; a refused record is not counted here:
+   * the caller drops or spools it.
    */
-  enqueue(entry: Entry): boolean {
+  enqueue(entry: Entry, force = false): boolean {
     entry.version++;
-    if (this.queue.has(entry)) return true;
+    // Measured once per state; for records that stop changing this JSON is the one sent.
+    const bytes = entryJson(entry).length;
+    if (this.queue.has(entry)) {
+      this.queuedBytes += bytes - entry.bytes;
+      entry.bytes = bytes;
+      return true;
+    }
     if (this.closedReason !== undefined) {
       this.counters.droppedUnauthorized++;
+      this.settleSpool(entry);
       return false;
     }
-    if (this.queue.size >= this.maxQueueSize && !(entry.live && entry.accepted)) {
-      this.counters.droppedQueueFull++;
-      return false;
-    }
+    if (!force && !this.hasRoom(bytes) && !(entry.live && entry.accepted)) return false;
+    entry.bytes = bytes;
+    this.queuedBytes += bytes;
     this.queue.add(entry);
     if (entry.table === 'runs') this.queuedRuns.set(entry.id, entry);
     this.enqueueSeq++;
@@ -117,15 +178,45 @@ export class RecordQueue {
   accept(batch: { readonly sent: ReadonlyMap<Entry, number> }): void {
     for (const [entry, version] of batch.sent) {
       entry.accepted = true;
-      if (entry.version === version && this.dequeue(entry)) this.counters.accepted++;
+      if (entry.version === version && this.dequeue(entry)) {
+        this.counters.accepted++;
+        this.settleSpool(entry);
+      }
     }
   }
 
   /** Drops a record the server refuses; returns whether it was still queued. */
   reject(entry: Entry): boolean {
     const was = this.dequeue(entry);
-    if (was) this.counters.droppedRejected++;
+    if (was) {
+      this.counters.droppedRejected++;
+      this.settleSpool(entry);
+    }
     return was;
+  }
+
+  /** Takes a queued record out without delivering it (it was written to the spool). */
+  remove(entry: Entry): boolean {
+    return this.dequeue(entry);
+  }
+
+  /** Counts records dropped elsewhere (per-run event bound, spool). */
+  count(counter: DropCounter | 'spooled' | 'unspooled', n = 1): void {
+    this.counters[counter] += n;
+  }
+
+  /** Every record dropped so far, whatever the reason. */
+  droppedTotal(): number {
+    const c = this.counters;
+    return c.droppedQueueFull + c.droppedRejected + c.droppedUnauthorized + c.droppedRunEvents;
+  }
+
+  /** One record of a spool file is done with (delivered, refused or dropped). */
+  private settleSpool(entry: Entry): void {
+    const files = entry.spoolFiles;
+    if (files === undefined) return;
+    entry.spoolFiles = undefined;
+    for (const file of files) if (--file.pending === 0) file.settled();
   }
 
   /** After a 401: empty the queue and refuse new records; returns how many were dropped. */
@@ -133,8 +224,11 @@ export class RecordQueue {
     this.closedReason = reason;
     const dropped = this.queue.size;
     this.counters.droppedUnauthorized += dropped;
+    const entries = [...this.queue];
     this.queue.clear();
     this.queuedRuns.clear();
+    this.queuedBytes = 0;
+    for (const entry of entries) this.settleSpool(entry);
     return dropped;
   }
 
@@ -143,11 +237,12 @@ export class RecordQueue {
   }
 
   stats(): QueueStats {
-    return { queued: this.queue.size, ...this.counters };
+    return { queued: this.queue.size, queuedBytes: this.queuedBytes, ...this.counters };
   }
 
   private dequeue(entry: Entry): boolean {
     if (!this.queue.delete(entry)) return false;
+    this.queuedBytes -= entry.bytes;
     if (entry.table === 'runs') this.queuedRuns.delete(entry.id);
     return true;
   }

@@ -116,14 +116,32 @@ function settle<R>(observation: Observation, result: R, scoped = false): R {
       // An OpenAI/Anthropic APIPromise reads its body on the first then(): wait for the caller's.
       if (isApiPromise(result) && watchApiPromise(result, (outcome) => settle(observation, outcome, scoped))) return;
       result.then(
-        (value) => guard(observation, () => finishWith(observation, value, scoped)),
+        (value) => guard(observation, () => finishSafely(observation, value, scoped)),
         (error) => guard(observation, () => observation.fail(error)),
       );
     });
     return result;
   }
-  guard(observation, () => finishWith(observation, result, scoped));
+  guard(observation, () => finishSafely(observation, result, scoped));
   return result;
+}
+
+/** Like `finishWith`, but a value that cannot be read (a Proxy whose traps throw, a revoked Proxy) still ends the observation, with a marker as output. */
+function finishSafely(observation: Observation, value: unknown, scoped: boolean): void {
+  try {
+    finishWith(observation, value, scoped);
+  } catch (error) {
+    if (observation.ended) throw error;
+    let reason = 'Error';
+    try {
+      reason = error instanceof Error ? error.name : typeof error;
+    } catch {
+      // The error itself is unreadable.
+    }
+    if (observation.captureOutput && !observation.hasOutput) observation.setOutput(`[Unreadable: ${reason}]`);
+    observation.end();
+    observation.client.logger.problemOnce('unreadable-output', 'internal', `the value returned by ${(observation.entry.record as { name: string }).name} could not be read (${reason}); its output is recorded as a marker`);
+  }
 }
 
 function finishWith(observation: Observation, value: unknown, scoped: boolean): void {

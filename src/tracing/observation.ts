@@ -147,7 +147,15 @@ export abstract class Observation {
     if (attributes !== undefined) record.attributes = attributes;
     const parents = spanId === undefined ? [this.run.entry] : [this.run.entry, this.entry];
     const entry = createEntry('events', record, parents, false);
-    this.client.enqueue(entry);
+    const run = this.run;
+    // A run's own input and output always fit; any other event counts against maxEventsPerRun.
+    const own = spanId === undefined && (type === this.inputType || type === this.outputType);
+    if (!own && ++run.eventCount > this.client.config.maxEventsPerRun) {
+      this.client.runEventDropped((run.entry.record as RunRecord).name);
+      run.noteDroppedEvent();
+    } else if (!this.client.enqueue(entry)) {
+      run.noteDroppedEvent();
+    }
     return entry;
   }
 
@@ -210,6 +218,9 @@ export class RunObservation extends Observation {
   readonly spanId = undefined;
   private readonly metadata: JsonObject;
   private totals: ModelTotals | undefined;
+  /** Events of this run (its spans' included) counted against `maxEventsPerRun`. */
+  eventCount = 0;
+  private droppedEvents = 0;
 
   constructor(
     client: ClientCore,
@@ -240,6 +251,12 @@ export class RunObservation extends Observation {
 
   logMetadata(metadata: Attributes): void {
     mergeInto(this.metadata, this.client.snapshot(metadata));
+  }
+
+  /** One of this run's events was dropped: the run says so in `metadata.northstar_dropped_events`, its final state included. */
+  noteDroppedEvent(): void {
+    this.metadata.northstar_dropped_events = ++this.droppedEvents;
+    if (this.ended) this.client.enqueue(this.entry);
   }
 
   /** Adds a finished model span's tokens and cost to this run's totals. */
