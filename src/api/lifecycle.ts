@@ -26,7 +26,8 @@ export function init(options: NorthstarOptions = {}): Northstar {
 // Setup from the environment alone: the first traced call before any init() runs this once.
 autoSetup.run = () => {
   if (installed() !== undefined) return;
-  const asked = ['NORTHSTAR_API_KEY', 'NORTHSTAR_PROJECT_ID', 'NORTHSTAR_ENDPOINT'].some((name) => readEnvVariable(name)?.trim());
+  const dev = /^(1|true|yes|on)$/i.test(readEnvVariable('NORTHSTAR_DEV')?.trim() ?? '');
+  const asked = dev || ['NORTHSTAR_API_KEY', 'NORTHSTAR_PROJECT_ID', 'NORTHSTAR_ENDPOINT'].some((name) => readEnvVariable(name)?.trim());
   if (!asked) return; // nothing configured: stay silent and off
   try {
     init();

@@ -15,6 +15,8 @@ const oneOf =
   (v) =>
     typeof v === 'string' && allowed.includes(v) ? undefined : `one of ${allowed.map((a) => `'${a}'`).join(', ')}`;
 
+const promptSource: Check = (v) => (typeof v === 'function' || isPlainObject(v) ? undefined : 'a compiled prompt (prompt.compile(...)) or a function returning one');
+
 const CAPTURE = { captureInput: boolean, captureOutput: boolean, input: anything };
 const SPAN_KINDS = ['agent', 'workflow', 'model', 'tool', 'custom'];
 
@@ -28,7 +30,7 @@ export const CALL_OPTIONS = {
   trace: { ...CAPTURE, name: anything, metadata: anything, tags: strings, userId: string, sessionId: string, release: string },
   observe: { ...CAPTURE, name: anything, kind: oneOf(...SPAN_KINDS), attributes: anything },
   span: { captureInput: boolean, captureOutput: boolean, kind: oneOf(...SPAN_KINDS), iteration: anything, attributes: anything },
-  modelCall: { captureInput: boolean, captureOutput: boolean, model: string, provider: string, attributes: anything, iteration: anything },
+  modelCall: { captureInput: boolean, captureOutput: boolean, model: string, provider: string, attributes: anything, iteration: anything, prompt: promptSource },
 } satisfies Record<string, Record<string, Check>>;
 
 const PARAMS: Check = (v) => (Array.isArray(v) ? undefined : "an array (e.g. ['query', null])");
@@ -37,7 +39,7 @@ const PARAMS: Check = (v) => (Array.isArray(v) ? undefined : "an array (e.g. ['q
 export const DECORATOR_OPTIONS = {
   trace: { ...CALL_OPTIONS.trace, name: string, metadata: object, params: PARAMS },
   span: { ...CAPTURE, name: string, kind: oneOf('agent', 'workflow', 'tool', 'custom'), attributes: object, params: PARAMS },
-  model: { ...CAPTURE, name: string, model: string, provider: string, attributes: object, params: PARAMS },
+  model: { ...CAPTURE, name: string, model: string, provider: string, attributes: object, params: PARAMS, prompt: promptSource },
 } satisfies Record<string, Record<string, Check>>;
 
 /** The option nearest to a misspelt one (`nmae` → `name`), if one is close. */

@@ -2,7 +2,7 @@
 // async flow, or a call's `prompt` option. The record itself (`prompt_links`) is made by
 // the engine, src/tracing/prompt-links.ts.
 
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { type ContextStore, createContextStore } from '../util/runtime.js';
 
 import type { CompiledPrompt } from './prompt-version.js';
 
@@ -11,12 +11,12 @@ export type PromptSource = CompiledPrompt | ((...args: any[]) => CompiledPrompt 
 
 /** The prompt bound by `withPrompt`, in one versioned `globalThis` slot shared by every loaded copy. */
 const SLOT = Symbol.for('northstar-ai.bound-prompt.v1');
-const holder = globalThis as unknown as Record<symbol, AsyncLocalStorage<CompiledPrompt> | undefined>;
-const bound: AsyncLocalStorage<CompiledPrompt> = holder[SLOT] ?? (holder[SLOT] = new AsyncLocalStorage<CompiledPrompt>());
+const holder = globalThis as unknown as Record<symbol, ContextStore | undefined>;
+const bound: ContextStore = holder[SLOT] ?? (holder[SLOT] = createContextStore());
 
 /** The compiled prompt `withPrompt` bound to the current async flow, if any. */
 export function boundPrompt(): CompiledPrompt | undefined {
-  return bound.getStore();
+  return bound.getStore() as CompiledPrompt | undefined;
 }
 
 /**

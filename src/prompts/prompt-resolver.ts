@@ -7,6 +7,7 @@ import ky from 'ky';
 
 import type { PromptErrorReason } from './prompt-error.js';
 import type { PromptVariable, PromptVersionData } from './prompt-version.js';
+import { nodeBuiltin } from '../util/runtime.js';
 
 /** What one resolve achieved. */
 export type ResolveResult =
@@ -88,15 +89,14 @@ function strip(result: ResolveResult & { retryAfterMs?: number }): ResolveResult
 type NodeHttp = { readonly http: typeof import('node:http'); readonly https: typeof import('node:https') };
 let nodeHttpModules: Promise<NodeHttp | undefined> | undefined;
 
-/** `node:http` and `node:https` where the runtime has them (Node, and runtimes that mimic it), loaded on first use. */
+/** `node:http` and `node:https` where the runtime has them (Node, and runtimes that mimic it), loaded on first use without a static or dynamic `node:` import (edge bundles stay clean). */
 function nodeHttp(): Promise<NodeHttp | undefined> {
-  const isNode = typeof process === 'object' && process !== null && typeof process.versions?.node === 'string';
-  return (nodeHttpModules ??= isNode
-    ? Promise.all([import('node:http'), import('node:https')]).then(
-        ([http, https]) => ({ http, https }),
-        () => undefined,
-      )
-    : Promise.resolve(undefined));
+  if (nodeHttpModules === undefined) {
+    const http = nodeBuiltin<NodeHttp['http']>('node:http');
+    const https = nodeBuiltin<NodeHttp['https']>('node:https');
+    nodeHttpModules = Promise.resolve(http !== undefined && https !== undefined ? { http, https } : undefined);
+  }
+  return nodeHttpModules;
 }
 
 /**
