@@ -15,12 +15,17 @@ export async function setup({ sinkUrl, mode, init: extra = {} }) {
     rank: observe(rank),
     generate: observe(generate),
   };
-  const plain = { retrieve, rank, generate };
+  // The untraced twin, for the in-process A/B of the disabled path, runs its own instance
+  // of the workload module: sharing agentBody with the traced agent, its call sites would
+  // see both the plain children and the wrappers, a polymorphic state V8 optimises worse
+  // and that neither an untraced nor a traced program is in.
+  const twinWork = await import('../workload.mjs?twin');
+  const twinBody = twinWork.agentBody;
+  const plain = { retrieve: twinWork.retrieve, rank: twinWork.rank, generate: twinWork.generate };
   return {
     idle: mode === 'disabled' || mode === 'unsampled',
-    // The untraced twin, for the in-process A/B of the disabled path.
     twin: async function agent(query) {
-      return agentBody(plain, query);
+      return twinBody(plain, query);
     },
     agent: trace(async function agent(query) {
       return agentBody(children, query);
