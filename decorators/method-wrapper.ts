@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 
-import { activeCore, type CallSpec, copyFunctionShape, fastPathWrapper, identityMetadata, type InputSource, invoke, unwrap, WRAPPED } from '../src/internal.js';
+import { activeCore, type CallSpec, copyFunctionShape, fastPathWrapper, identityMetadata, type InputSource, invoke, type Observation, sampleRun, unwrap, WRAPPED } from '../src/internal.js';
 import type { ObserveDecoratorOptions, ModelCallDecoratorOptions, TraceDecoratorOptions, TracedOptions } from './decorator-options.js';
 import { keyText } from './decorator-mode.js';
 import { parameterMarks, type ParamRules, rulesFromParams, selectByRules, selectModelInput } from './param-metadata.js';
@@ -44,7 +44,19 @@ interface MethodState {
 export function wrapMethod(incoming: Function, definition: MethodDefinition, site: MethodSite): Function {
   const original = unwrap(incoming);
   const state: MethodState = { original, definition, site };
-  const wrapper = fastPathWrapper(definition.type === 'trace' ? 'trace' : 'span', original, true, (self, args) => call(state, self, args), 'the decorated method', keyText(site.key));
+  const wrapper = fastPathWrapper({
+    type: definition.type === 'trace' ? 'trace' : 'span',
+    original,
+    method: true,
+    traced: (self, args, current) => call(state, self, args, current),
+    sample: (core) => {
+      // A spec that cannot be built is reported by call(), which then calls the original.
+      const spec = specOf(state);
+      return spec === undefined || sampleRun(core, spec.name, spec.metadata, spec.tags);
+    },
+    what: 'the decorated method',
+    name: keyText(site.key),
+  });
   copyFunctionShape(wrapper, original);
   copyOwnMetadata(incoming, wrapper);
   Object.defineProperty(wrapper, WRAPPED, { value: original });
@@ -67,8 +79,7 @@ export function adoptMethods(cls: Function): void {
   }
 }
 
-function call(state: MethodState, self: unknown, argumentsObject: IArguments): unknown {
-  const args = Array.prototype.slice.call(argumentsObject) as unknown[];
+function call(state: MethodState, self: unknown, args: IArguments, current: Observation | undefined): unknown {
   let spec: CallSpec;
   try {
     spec = state.spec ??= buildSpec(state);
@@ -76,7 +87,17 @@ function call(state: MethodState, self: unknown, argumentsObject: IArguments): u
     activeCore()?.logger.problem('internal', `decorated method ${keyText(state.site.key)}: ${String(error)}`, error);
     return Reflect.apply(state.original, self, args);
   }
-  return invoke(spec, state.original as (...a: unknown[]) => unknown, self, args);
+  // The wrapper asked the head sampler already (trace methods), and found the current observation (span methods).
+  return invoke(spec, state.original as (...a: unknown[]) => unknown, self, args, true, current);
+}
+
+/** The call spec, built at the first traced call; undefined (not cached) while it cannot be built. */
+function specOf(state: MethodState): CallSpec | undefined {
+  try {
+    return (state.spec ??= buildSpec(state));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The call spec of a decorated method: its options over its class's `@Traced` defaults. */

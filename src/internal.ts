@@ -24,7 +24,7 @@ export { contextObservation, coreOf, endObservation, innermost, openRoot, report
 export { argumentsByName, type CallSpec, type InputSource, invoke, runScoped } from './tracing/instrument.js';
 export { asModelObservation, type ModelObservation } from './tracing/model-observation.js';
 export type { Observation, RunObservation, SpanObservation } from './tracing/observation.js';
-export { activeCore, currentObservation, openRun, openSpan, type RunSpec, runInside, type SpanSpec } from './tracing/open.js';
+export { activeCore, currentObservation, openRun, openSpan, type RunSpec, runInside, sampleRun, type SpanSpec } from './tracing/open.js';
 export { parameterInfo, parameterNames } from './tracing/param-names.js';
 export { type Bag, isBag, nonEmptyString, parseJsonText } from './util/values.js';
 export { identityMetadata } from './tracing/run-identity.js';

@@ -4,22 +4,7 @@
 import { flush, init, shutdown, stats } from '../../src/index.js';
 import { Observe, Tool, Trace } from '../../decorators/index.js';
 import { agentBody, generate, rank, retrieve } from '../workload.mjs';
-
-/** The untraced twin (same bodies), for the in-process A/B of the disabled path. */
-class PlainAgent {
-  async retrieve(query: string) {
-    return retrieve(query);
-  }
-  async rank(docs: unknown[]) {
-    return rank(docs);
-  }
-  async generate(query: string, docs: unknown[]) {
-    return generate(query, docs);
-  }
-  async run(query: string) {
-    return agentBody(this, query);
-  }
-}
+import { PlainAgent } from './twins.mjs';
 
 class Agent {
   @Tool()
@@ -50,6 +35,7 @@ export async function setup({ sinkUrl, mode, init: extra = {} }: { sinkUrl: stri
   const plain = new PlainAgent();
   return {
     idle: mode === 'disabled',
+    // The untraced twin (bench/systems/twins.mjs), for the in-process A/B of the disabled path.
     twin: (query: string) => plain.run(query),
     agent: (query: string) => agent.run(query),
     flush: () => flush(),

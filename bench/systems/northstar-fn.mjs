@@ -2,6 +2,7 @@
 // mode: 'disabled' (no API key), 'unsampled' (enabled, sampleRate 0), 'nocapture' (capture off), 'capture' (the default: capture on).
 import { flush, init, observe, shutdown, stats, trace } from '../.build/src/index.js';
 import { agentBody, generate, rank, retrieve } from '../workload.mjs';
+import { agent as twin } from './twins.mjs';
 
 export async function setup({ sinkUrl, mode, init: extra = {} }) {
   if (mode === 'disabled') init({});
@@ -15,13 +16,10 @@ export async function setup({ sinkUrl, mode, init: extra = {} }) {
     rank: observe(rank),
     generate: observe(generate),
   };
-  const plain = { retrieve, rank, generate };
   return {
     idle: mode === 'disabled' || mode === 'unsampled',
-    // The untraced twin, for the in-process A/B of the disabled path.
-    twin: async function agent(query) {
-      return agentBody(plain, query);
-    },
+    // The untraced twin (bench/systems/twins.mjs), for the in-process A/B of the disabled path.
+    twin,
     agent: trace(async function agent(query) {
       return agentBody(children, query);
     }),

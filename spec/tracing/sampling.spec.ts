@@ -140,6 +140,72 @@ describe('head sampling', () => {
     assert.equal(stats().sampledOut, 2);
   });
 
+  it('an unsampled trace is invisible: same this, every argument, same promise, sync stays sync, same error', async () => {
+    h.start({ sampleRate: 0 });
+    const self = { base: 40 };
+    const add = trace(function add(this: { base: number }, a: number, ...rest: number[]) {
+      return [this.base + a, arguments.length, ...rest];
+    });
+    assert.deepEqual(add.call(self, 2, 7, 8), [42, 3, 7, 8], 'sync value, this and every argument (beyond length too)');
+    const pending = Promise.resolve('later');
+    assert.equal(trace(() => pending)(), pending, 'the very promise');
+    const boom = new Error('boom');
+    assert.throws(
+      () =>
+        trace(function fails() {
+          throw boom;
+        })(),
+      (e: unknown) => e === boom,
+    );
+    class Counter {
+      count = 1;
+      @Trace()
+      bump(by: number, extra?: number): number {
+        this.count += by + (extra ?? 0);
+        return this.count;
+      }
+      @Trace()
+      async explode(): Promise<never> {
+        throw boom;
+      }
+    }
+    const counter = new Counter();
+    assert.equal(counter.bump(2, 3), 6, 'a decorated method keeps this and its arguments');
+    await assert.rejects(counter.explode(), (e: unknown) => e === boom);
+    assert.equal(await flush(), true);
+    assert.equal(h.server.runs.size, 0);
+    assert.equal(stats().sampledOut, 5);
+  });
+
+  it('an unsampled trace nested in a sampled one runs outside it, and a trace inside an unsampled one is sampled on its own', async () => {
+    h.start({ sampler: (run) => run.name !== 'left-out' });
+    const leftOut = trace(async function leftOut(inner: () => Promise<unknown>) {
+      assert.equal(currentTraceId(), undefined, 'no current trace inside the unsampled run');
+      await lookup('ignored');
+      return inner();
+    }, { name: 'left-out' });
+    const kept = trace(async function kept() {
+      await lookup('kept');
+      return currentTraceId();
+    });
+    let outerId: string | undefined;
+    let keptId: unknown;
+    await trace('outer', async () => {
+      outerId = currentTraceId();
+      keptId = await leftOut(kept);
+      assert.equal(currentTraceId(), outerId, 'the outer run is current again');
+    });
+    assert.equal(await flush(), true);
+    assertNoRejections(h.server);
+    assert.deepEqual([...h.server.runs.values()].map((r) => r.name).sort(), ['kept', 'outer']);
+    const inner = runNamed(h.server, 'kept');
+    assert.equal(inner.id, keptId);
+    assert.equal((inner.metadata as Record<string, unknown>).parent_trace_id, undefined, 'not linked to a run that is not stored');
+    assert.deepEqual(spansOf(h.server, inner.id).map((s) => s.name), ['lookup']);
+    assert.deepEqual(spansOf(h.server, outerId!), [], 'nothing of the unsampled run landed in the outer one');
+    assert.equal(stats().sampledOut, 1);
+  });
+
   it('a throwing sampler keeps the run and is reported once', async () => {
     h.start({
       sampler: () => {

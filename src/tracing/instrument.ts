@@ -56,16 +56,19 @@ export function argumentsByName(fn: Function): InputSource {
 
 /**
  * Calls `fn` as a trace or span described by `spec`. The caller gets exactly what `fn`
- * returns or throws: same value, same promise object, same sync or async nature.
+ * returns or throws: same value, same promise object, same sync or async nature. `args`
+ * may be the wrapper's `arguments` object: it is copied only when the input is recorded.
+ * `sampled`: the caller already asked the head sampler for this trace's run. `current`:
+ * the current observation, when the caller already looked it up (a span wrapper).
  */
-export function invoke<R>(spec: CallSpec, fn: (...args: any[]) => R, self: unknown, args: readonly unknown[]): R {
-  const observation = open(spec, args);
+export function invoke<R>(spec: CallSpec, fn: (...args: any[]) => R, self: unknown, args: ArrayLike<unknown>, sampled = false, current?: Observation): R {
+  const observation = open(spec, args, sampled, current);
   if (observation === undefined) return spec.type === 'trace' ? runUntraced(fn, self, args) : Reflect.apply(fn, self, args);
   let result: R;
   try {
     result = globalState.context.run(observation, Reflect.apply, fn, self, args) as R;
   } catch (error) {
-    guard(observation, () => observation.fail(error));
+    failGuarded(observation, error);
     throw error;
   }
   return settle(observation, result);
@@ -77,30 +80,38 @@ export function runScoped<H, R>(observation: Observation, handle: H, fn: (handle
   try {
     result = globalState.context.run(observation, fn, handle);
   } catch (error) {
-    guard(observation, () => observation.fail(error));
+    failGuarded(observation, error);
     throw error;
   }
   return settle(observation, result, true);
 }
 
-/** Opens the run or span of a call and records its input; undefined when nothing should be recorded. */
-export function open(spec: CallSpec, args: readonly unknown[]): Observation | undefined {
-  const parent = currentObservation();
+/**
+ * Opens the run or span of a call and records its input; undefined when nothing should be
+ * recorded. `sampled` and `current` as for `invoke`.
+ */
+export function open(spec: CallSpec, args: ArrayLike<unknown>, sampled = false, current?: Observation): Observation | undefined {
+  const parent = current ?? currentObservation();
   let observation: Observation | undefined;
   if (spec.type === 'trace') {
     const client = activeCore();
-    observation = client && openRun(client, spec.name, spec, parent);
+    observation = client && openRun(client, spec.name, spec, parent, sampled);
   } else if (parent !== undefined) {
-    observation = openSpan(parent, spec.name, spec.prompt === undefined ? (spec as SpanSpec) : withCallPrompt(spec, args, parent));
+    observation = openSpan(parent, spec.name, spec.prompt === undefined ? (spec as SpanSpec) : withCallPrompt(spec, argumentList(args), parent));
   }
   if (observation === undefined || spec.input === undefined || !observation.wantsInput) return observation;
   try {
-    observation.recordInput('value' in spec.input ? spec.input.value : spec.input.select(args));
+    observation.recordInput('value' in spec.input ? spec.input.value : spec.input.select(argumentList(args)));
     return observation;
   } catch (error) {
     observation.client.logger.problem('internal', `could not start ${spec.type} ${spec.name}: ${String(error)}`, error);
     return undefined;
   }
+}
+
+/** The arguments as an array (a wrapper passes its `arguments` object). */
+function argumentList(args: ArrayLike<unknown>): readonly unknown[] {
+  return Array.isArray(args) ? args : Array.prototype.slice.call(args);
 }
 
 /** The span spec of a call whose prompt option is set: the compiled prompt for these arguments (a function option is called with them). */
@@ -112,18 +123,39 @@ function withCallPrompt(spec: CallSpec, args: readonly unknown[], parent: Observ
 /** Observes what the instrumented function returned, ending the observation when it is done. */
 function settle<R>(observation: Observation, result: R, scoped = false): R {
   if (isPromise(result)) {
-    guard(observation, () => {
+    try {
       // An OpenAI/Anthropic APIPromise reads its body on the first then(): wait for the caller's.
-      if (isApiPromise(result) && watchApiPromise(result, (outcome) => settle(observation, outcome, scoped))) return;
-      result.then(
-        (value) => guard(observation, () => finishSafely(observation, value, scoped)),
-        (error) => guard(observation, () => observation.fail(error)),
-      );
-    });
+      if (!(isApiPromise(result) && watchApiPromise(result, (outcome) => settle(observation, outcome, scoped)))) {
+        result.then(
+          (value) => finishGuarded(observation, value, scoped),
+          (error) => failGuarded(observation, error),
+        );
+      }
+    } catch (error) {
+      reportFailure(observation, error);
+    }
     return result;
   }
-  guard(observation, () => finishSafely(observation, result, scoped));
+  finishGuarded(observation, result, scoped);
   return result;
+}
+
+/** `finishSafely`, and nothing it throws reaches the caller (one closure fewer per call than `guard`). */
+function finishGuarded(observation: Observation, value: unknown, scoped: boolean): void {
+  try {
+    finishSafely(observation, value, scoped);
+  } catch (error) {
+    reportFailure(observation, error);
+  }
+}
+
+/** Records the error the call ended with; nothing it throws reaches the caller. */
+function failGuarded(observation: Observation, error: unknown): void {
+  try {
+    observation.fail(error);
+  } catch (failure) {
+    reportFailure(observation, failure);
+  }
 }
 
 /** Like `finishWith`, but a value that cannot be read (a Proxy whose traps throw, a revoked Proxy) still ends the observation, with a marker as output. */
@@ -273,11 +305,15 @@ function guard(observation: Observation, work: () => void): void {
   try {
     work();
   } catch (error) {
-    try {
-      observation.client.logger.problem('internal', `recording failed: ${String(error)}`, error);
-    } catch {
-      // Nothing left to report to.
-    }
+    reportFailure(observation, error);
+  }
+}
+
+function reportFailure(observation: Observation, error: unknown): void {
+  try {
+    observation.client.logger.problem('internal', `recording failed: ${String(error)}`, error);
+  } catch {
+    // Nothing left to report to.
   }
 }
 

@@ -65,14 +65,29 @@ export function currentObservation(): Observation | undefined {
 }
 
 /**
+ * The head sampler's decision for a run of `client` about to open: false when it is left
+ * out (counted in `sampledOut`). Asked once per run; never throws (a client core of an
+ * older copy of the package, without a sampler, keeps every run).
+ */
+export function sampleRun(client: ClientCore, name: string, metadata: unknown, tags: readonly string[] | undefined): boolean {
+  try {
+    return typeof client.sampleRun !== 'function' || client.sampleRun(name, metadata, tags);
+  } catch (error) {
+    report(client, 'trace', name, error);
+    return true;
+  }
+}
+
+/**
  * Opens a run of `client`. `enclosing` is the observation the caller runs in, if any: a
  * run started inside another stays a run of its own, linked by `metadata.parent_trace_id`.
  * Undefined when the client's head sampler leaves the run out (counted in `sampledOut`),
- * or when it could not be opened (reported to the client's logger).
+ * or when it could not be opened (reported to the client's logger). `sampled` says the
+ * caller already asked the head sampler (a trace wrapper decides before anything else).
  */
-export function openRun(client: ClientCore, name: string, spec: RunSpec, enclosing?: Observation): RunObservation | undefined {
+export function openRun(client: ClientCore, name: string, spec: RunSpec, enclosing?: Observation, sampled = false): RunObservation | undefined {
+  if (!sampled && !sampleRun(client, name, spec.metadata, spec.tags)) return undefined;
   try {
-    if (!client.sampleRun(name, spec.metadata, spec.tags)) return undefined;
     const run = new RunObservation(client, name, {
       metadata: spec.metadata,
       tags: spec.tags,
@@ -119,10 +134,15 @@ export function runInside<A extends unknown[], R>(observation: Observation, fn: 
  * observation, so that its spans and model spans do not land in an enclosing run. With
  * no enclosing observation it is a direct call.
  */
-export function runUntraced<R>(fn: (...args: any[]) => R, self: unknown, args: readonly unknown[]): R {
+export function runUntraced<R>(fn: (...args: any[]) => R, self: unknown, args: ArrayLike<unknown>): R {
   if (currentObservation() === undefined) return Reflect.apply(fn, self, args);
+  return runOutside(fn, self, args);
+}
+
+/** Calls `fn` with no current observation (the async flow inside it sees none), whatever the caller's is. */
+export function runOutside(fn: Function, self: unknown, args: ArrayLike<unknown>): any {
   // The store type says object; an undefined store is what "no observation" means to it.
-  return globalState.context.run(undefined as unknown as object, Reflect.apply, fn, self, args) as R;
+  return globalState.context.run(undefined as unknown as object, Reflect.apply, fn, self, args);
 }
 
 function report(client: ClientCore, what: string, name: string, error: unknown): void {
