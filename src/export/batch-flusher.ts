@@ -124,10 +124,18 @@ export class BatchFlusher {
     return delivered && clean;
   }
 
-  /** Stops the timer; queued records stay queued (a later `flush` still sends them). */
+  /**
+   * Stops the timer and releases the transport (the worker transport's thread); queued
+   * records stay queued (a later `flush` still sends them, starting what it needs again).
+   */
   close(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    try {
+      this.transport.close?.();
+    } catch (error) {
+      this.logger.problem('internal', `closing the transport failed: ${String(error)}`, error);
+    }
   }
 
   private async flushUntil(deadline: number, cancel: { done: boolean }): Promise<boolean> {

@@ -192,3 +192,57 @@ export const types: TypeChecks = nodeBuiltin<{ types?: TypeChecks }>('node:util'
 
 /** The Node `Stream` base class where present (streams are recorded as markers), else undefined. */
 export const NodeStream: (abstract new (...args: never[]) => object) | undefined = nodeBuiltin<{ Stream?: abstract new (...args: never[]) => object }>('node:stream')?.Stream;
+
+/** The part of a `node:worker_threads` `Worker` the worker transport uses. */
+export interface WorkerThread {
+  readonly threadId: number;
+  postMessage(message: unknown): void;
+  on(event: 'message' | 'error' | 'exit', listener: (value: any) => void): unknown;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+
+/** The constructor of a {@link WorkerThread} (`node:worker_threads` `Worker`). */
+export type WorkerThreadConstructor = new (
+  file: string,
+  options: { execArgv?: string[]; resourceLimits?: { maxYoungGenerationSizeMb?: number; maxOldGenerationSizeMb?: number } },
+) => WorkerThread;
+
+/**
+ * The `Worker` of `node:worker_threads` where the runtime runs it as a real thread (Node,
+ * Bun); undefined in Deno (permission-gated workers), workerd and edge runtimes (no
+ * threads), and where no Node built-in can be loaded synchronously (ESM on Node < 20.16).
+ */
+export function workerThreads(): WorkerThreadConstructor | undefined {
+  try {
+    const g = globalThis as { process?: { versions?: { node?: unknown } }; Deno?: unknown; EdgeRuntime?: unknown; navigator?: { userAgent?: unknown } };
+    if (typeof g.process?.versions?.node !== 'string') return undefined;
+    if (g.Deno !== undefined || g.EdgeRuntime !== undefined || g.navigator?.userAgent === 'Cloudflare-Workers') return undefined;
+    const Worker = nodeBuiltin<{ Worker?: unknown }>('node:worker_threads')?.Worker;
+    return typeof Worker === 'function' ? (Worker as WorkerThreadConstructor) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The path of the file `name` beside the module at `base` (its `import.meta.url`, or a
+ * CommonJS `__filename`) when that file exists; undefined otherwise (bundled code whose
+ * module no longer sits beside it, a runtime without `node:fs`).
+ */
+export function siblingFile(base: unknown, name: string): string | undefined {
+  try {
+    if (typeof base !== 'string' || base === '') return undefined;
+    const url = nodeBuiltin<{ fileURLToPath(u: string): string }>('node:url');
+    const path = nodeBuiltin<{ dirname(p: string): string; join(...p: string[]): string; isAbsolute(p: string): boolean }>('node:path');
+    const fs = nodeBuiltin<{ existsSync(p: string): boolean }>('node:fs');
+    if (url === undefined || path === undefined || fs === undefined) return undefined;
+    const file = base.startsWith('file:') ? url.fileURLToPath(base) : base;
+    if (!path.isAbsolute(file)) return undefined;
+    const candidate = path.join(path.dirname(file), name);
+    return fs.existsSync(candidate) ? candidate : undefined;
+  } catch {
+    return undefined;
+  }
+}
