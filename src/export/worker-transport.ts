@@ -85,7 +85,8 @@ let nextChannel = 1;
 /** A worker thread and the requests it owes an answer to. */
 class DeliveryThread {
   readonly worker: WorkerThread;
-  private ready = false;
+  /** True once the thread has loaded its modules and listens. */
+  ready = false;
   private ended = false;
   /** Set when this side terminates the thread: its exit is no failure. */
   private retiring = false;
@@ -275,6 +276,8 @@ export function createWorkerTransport(options: HttpTransportOptions, logger: Log
     }
     live.add(channel);
     const worker = thread(channel);
+    // 'auto' already sends inline: it goes on doing so while the thread starts, so no request waits for it.
+    if (worker !== undefined && sustainedOnly && !worker.ready) return onThisThread(body);
     if (worker !== undefined) {
       const result = await worker.send(channel, body);
       if (result !== undefined) return result;
