@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 
 import { flush, logEvent, Northstar, NorthstarConfigError, shutdown, span, stats, trace } from '../../src/index.js';
 import { resolveConfig } from '../../src/config/resolve-config.js';
-import { createWorkerTransport, crashDeliveryWorker, deliveryWorkerStats } from '../../src/export/worker-transport.js';
+import { createTransport, createWorkerTransport, crashDeliveryWorker, deliveryWorkerStats } from '../../src/export/worker-transport.js';
 import { createHttpTransport } from '../../src/export/http-transport.js';
 import { assertNoRejections, createHarness, delay, type Harness } from '../tracing/ingest-harness.js';
 
@@ -171,6 +171,35 @@ describe('worker transport: auto', () => {
       assert.ok(deliveryWorkerStats().answered > answered, 'sustained delivery moved to the thread');
       assert.ok(lines.some((l) => /moving delivery to a worker thread/.test(l)));
     } finally {
+      transport.close?.();
+    }
+  });
+});
+
+describe('worker transport: where auto stays inline', () => {
+  it("under a test runner (this one sets NODE_TEST_CONTEXT), 'auto' is the in-thread transport; 'worker' is not", () => {
+    assert.ok(process.env.NODE_TEST_CONTEXT !== undefined, 'run by node --test');
+    const options = { endpoint: h.server.url, apiKey: h.server.apiKey, timeoutMs: 5_000 };
+    assert.equal(createTransport('auto', options, quiet).close, undefined, 'the HTTP transport (it has nothing to close)');
+    const worker = createTransport('worker', options, quiet);
+    assert.equal(typeof worker.close, 'function');
+    worker.close?.();
+  });
+
+  it("'auto' stays on the caller's thread once fetch was replaced (nock, msw): the thread would not see the patch", async () => {
+    const original = globalThis.fetch;
+    let seen = 0;
+    globalThis.fetch = ((...args: Parameters<typeof fetch>) => {
+      seen++;
+      return original(...args);
+    }) as typeof fetch;
+    const transport = createWorkerTransport({ endpoint: h.server.url, apiKey: h.server.apiKey, timeoutMs: 5_000 }, quiet, true);
+    const empty = JSON.stringify({ schema_version: 2, sessions: [], runs: [], spans: [], events: [], scores: [], prompt_links: [] });
+    try {
+      for (let i = 0; i < 20; i++) assert.deepEqual(await transport(empty), { kind: 'accepted' });
+      assert.equal(seen, 20, 'every request went through the patched fetch');
+    } finally {
+      globalThis.fetch = original;
       transport.close?.();
     }
   });

@@ -13,6 +13,7 @@
 // process sending on the caller's thread, said once in the debug log. A thread that stops
 // with requests in flight turns them into transient failures: their records stay queued
 // and are retried, by a new thread, or on the caller's thread after MAX_STOPS stops.
+import { readEnvVariable } from '../config/environment.js';
 import type { Logger } from '../debug/logger.js';
 import { siblingFile, unrefTimer, type WorkerThread, type WorkerThreadConstructor, workerThreads } from '../util/runtime.js';
 import { createHttpTransport, type HttpTransportOptions, type SendResult, type Transport } from './http-transport.js';
@@ -38,6 +39,12 @@ const WORKER_FILE = 'delivery-worker.js';
  */
 const AUTO_REQUESTS = 8;
 const AUTO_WINDOW_MS = 10_000;
+
+/**
+ * `fetch` as this module found it. `'auto'` stays on the caller's thread once it was
+ * replaced (nock, msw, a tracing agent): the thread has its own `fetch`, without the patch.
+ */
+const LOADED_FETCH: unknown = (globalThis as { fetch?: unknown }).fetch;
 
 /** After this many unexpected stops of the thread, this process sends on the caller's thread. */
 const MAX_STOPS = 3;
@@ -270,7 +277,7 @@ export function createWorkerTransport(options: HttpTransportOptions, logger: Log
   };
   const transport: Transport = async (body) => {
     if (!moved) {
-      if (unavailable !== undefined || !sustained()) return onThisThread(body);
+      if (unavailable !== undefined || !sustained() || globalThis.fetch !== LOADED_FETCH) return onThisThread(body);
       moved = true;
       logger.debug(`transport 'auto': ${AUTO_REQUESTS} requests within ${AUTO_WINDOW_MS / 1000} s; moving delivery to a worker thread`);
     }
@@ -304,12 +311,19 @@ export function crashDeliveryWorker(): Promise<void> {
 /**
  * The transport the `transport` option asks for: the worker transport for `'worker'` and
  * `'auto'` where a delivery thread can run here, else the HTTP transport on this thread
- * (said once in the debug log when `'worker'` was asked for).
+ * (said once in the debug log when `'worker'` was asked for). `'auto'` under a test runner
+ * is the HTTP transport.
  */
 export function createTransport(choice: 'auto' | 'worker' | 'inline', options: HttpTransportOptions, logger: Logger): Transport {
-  if (choice === 'inline') return createHttpTransport(options);
+  // A test run is short-lived (the thread would not pay) and often intercepts fetch on the caller's thread.
+  if (choice === 'inline' || (choice === 'auto' && underTestRunner())) return createHttpTransport(options);
   const why = workerUnavailable();
   if (why === undefined) return createWorkerTransport(options, logger, choice === 'auto');
   if (choice === 'worker') logger.debug(`transport 'worker': ${why}; sending on the caller's thread`);
   return createHttpTransport(options);
+}
+
+/** Jest, Vitest and `node --test` (which marks the processes of its test files with NODE_TEST_CONTEXT). */
+function underTestRunner(): boolean {
+  return readEnvVariable('JEST_WORKER_ID') !== undefined || readEnvVariable('VITEST') !== undefined || readEnvVariable('NODE_TEST_CONTEXT') !== undefined;
 }
