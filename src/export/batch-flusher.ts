@@ -54,11 +54,8 @@ export const FORBIDDEN_STOP_MS = 15 * 60_000;
  */
 export class BatchFlusher {
   private timer: NodeJS.Timeout | undefined;
-  /** Requests in flight, each until its answer is settled (an isolation pass included). */
+  /** Requests in flight, each until its answer is settled (an isolation pass included); their batches are disjoint. */
   private readonly inFlight = new Map<Batch, Promise<Outcome>>();
-  /** Every record a request in flight carries (the batches are disjoint), and their JSON size. */
-  private readonly carried = new Set<Entry>();
-  private carriedBytes = 0;
   /** Failed requests so far: a success of a request sent before the latest failure does not end the failure state. */
   private failures = 0;
   /** Failed attempts in a row; drives the backoff. Above 0, the next request is a probe. */
@@ -241,7 +238,13 @@ export class BatchFlusher {
   /** A backlog of at least one full request waits beside what is in flight. */
   private backlogWaits(): boolean {
     const { batchSize, maxBatchBytes } = this.options;
-    return this.registry.size - this.carried.size >= batchSize * BATCHES_PER_REQUEST || this.registry.bytes - this.carriedBytes >= maxBatchBytes;
+    let records = 0;
+    let bytes = 0;
+    for (const batch of this.inFlight.keys()) {
+      records += batch.sent.size;
+      bytes += batch.body.length;
+    }
+    return this.registry.size - records >= batchSize * BATCHES_PER_REQUEST || this.registry.bytes - bytes >= maxBatchBytes;
   }
 
   /** Sends more requests beside the one just started while healthy, under MAX_IN_FLIGHT, and while a backlog waits. */
@@ -266,18 +269,12 @@ export class BatchFlusher {
       return undefined;
     }
     if (batch === undefined) return undefined;
-    let bytes = 0;
-    for (const entry of batch.sent.keys()) {
-      this.carried.add(entry);
-      bytes += entry.bytes;
-    }
-    this.carriedBytes += bytes;
-    const promise = this.deliver(batch, bytes, this.failures);
+    const promise = this.deliver(batch, this.failures);
     this.inFlight.set(batch, promise);
     return promise;
   }
 
-  private async deliver(batch: Batch, bytes: number, failuresAtSend: number): Promise<Outcome> {
+  private async deliver(batch: Batch, failuresAtSend: number): Promise<Outcome> {
     let outcome: Outcome;
     try {
       const result = await this.transport(batch.body);
@@ -287,15 +284,13 @@ export class BatchFlusher {
       outcome = 'broken';
     }
     this.inFlight.delete(batch);
-    for (const entry of batch.sent.keys()) this.carried.delete(entry);
-    this.carriedBytes -= bytes;
     this.afterRequest(outcome);
     return outcome;
   }
 
   /** Free to send: neither the record nor an ancestor it would bring along is carried by a request in flight. */
   private free(entry: Entry): boolean {
-    if (this.carried.has(entry)) return false;
+    for (const batch of this.inFlight.keys()) if (batch.sent.has(entry)) return false;
     for (const parent of entry.parents) if (!parent.accepted && !this.free(parent)) return false;
     return true;
   }
@@ -313,7 +308,9 @@ export class BatchFlusher {
       const max = options.batchSize * BATCHES_PER_REQUEST;
       if (this.inFlight.size === 0) return takeBatch(registry, max, options.maxBatchBytes);
       // Records in flight sit at the head of the queue: look past them.
-      const candidates = registry.head(max + this.carried.size).filter((e) => this.free(e)).slice(0, max);
+      let carried = 0;
+      for (const batch of this.inFlight.keys()) carried += batch.primaries.length;
+      const candidates = registry.head(max + carried).filter((e) => this.free(e)).slice(0, max);
       return candidates.length >= minRecords ? buildBatch(candidates, options.maxBatchBytes) : undefined;
     }
     const suspects = this.suspects?.filter((e) => registry.isQueued(e));
