@@ -205,6 +205,44 @@ describe('worker transport in a process', () => {
   });
 });
 
+const BUN = join(ROOT, 'node_modules/.bin/bun');
+
+describe('worker transport in Bun', { skip: existsSync(BUN) ? false : 'bun is not installed' }, () => {
+  it('delivers through a Bun worker thread, and the script ends on its own', async () => {
+    const file = join(WORK, 'bun-agent.mjs');
+    writeFileSync(
+      file,
+      `const ns = await import(${JSON.stringify(ESM)});
+       const { deliveryWorkerStats } = await import(${JSON.stringify(ESM_WORKER)});
+       ns.init(${INIT});
+       ${TRACE('20')}
+       const flushed = await ns.flush();
+       ${TRACE('5')}
+       process.on('exit', () => console.log(JSON.stringify({ flushed, worker: deliveryWorkerStats() })));`,
+    );
+    const child = spawn(BUN, [file], { cwd: WORK, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bun did not exit within 30 s: ${stdout} ${stderr}`)), 30_000);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        children.delete(child);
+        resolve(c);
+      });
+    });
+    assert.equal(code, 0, stderr);
+    const { flushed, worker } = JSON.parse(stdout.trim().split('\n').pop()!);
+    assert.equal(flushed, true);
+    assert.equal(worker.starts, 1);
+    assert.equal(worker.answered, 2, 'the flush and the exit flush went through the thread');
+    assert.equal(server.runs.size, 25);
+  });
+});
+
 describe('worker transport: fallback to the caller\'s thread', () => {
   it('a bundle (ESM and CommonJS, esbuild) has no worker file beside it: it delivers inline and says so once', async () => {
     const { build } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');

@@ -8,7 +8,8 @@ import { after, afterEach, before, describe, it } from 'node:test';
 
 import { flush, logEvent, Northstar, NorthstarConfigError, shutdown, span, stats, trace } from '../../src/index.js';
 import { resolveConfig } from '../../src/config/resolve-config.js';
-import { createTransport, createWorkerTransport, crashDeliveryWorker, deliveryWorkerStats } from '../../src/export/worker-transport.js';
+import { AUTO_MIN_CPUS, createTransport, createWorkerTransport, crashDeliveryWorker, deliveryWorkerStats } from '../../src/export/worker-transport.js';
+import { cgroupCpuQuota, cpuBudget } from '../../src/util/runtime.js';
 import { createHttpTransport } from '../../src/export/http-transport.js';
 import { assertNoRejections, createHarness, delay, type Harness } from '../tracing/ingest-harness.js';
 
@@ -184,6 +185,30 @@ describe('worker transport: where auto stays inline', () => {
     const worker = createTransport('worker', options, quiet);
     assert.equal(typeof worker.close, 'function');
     worker.close?.();
+  });
+
+  it(`outside a test runner, 'auto' takes the worker only with at least ${AUTO_MIN_CPUS} CPUs to use`, () => {
+    const options = { endpoint: h.server.url, apiKey: h.server.apiKey, timeoutMs: 5_000 };
+    const saved = process.env.NODE_TEST_CONTEXT;
+    delete process.env.NODE_TEST_CONTEXT;
+    let transport;
+    try {
+      transport = createTransport('auto', options, quiet);
+    } finally {
+      process.env.NODE_TEST_CONTEXT = saved;
+    }
+    const cpus = cpuBudget();
+    assert.ok(cpus !== undefined && cpus > 0);
+    assert.equal(typeof transport.close === 'function', cpus >= AUTO_MIN_CPUS, `${cpus} CPUs`);
+    transport.close?.();
+  });
+
+  it('reads a container CPU quota (cgroup v2 cpu.max, v1 quota and period)', () => {
+    assert.equal(cgroupCpuQuota('max 100000\n'), undefined);
+    assert.equal(cgroupCpuQuota('150000 100000\n'), 1.5);
+    assert.equal(cgroupCpuQuota(undefined, '-1\n', '100000\n'), undefined);
+    assert.equal(cgroupCpuQuota(undefined, '400000', '100000'), 4);
+    assert.equal(cgroupCpuQuota(undefined), undefined);
   });
 
   it("'auto' stays on the caller's thread once fetch was replaced (nock, msw): the thread would not see the patch", async () => {

@@ -15,7 +15,7 @@
 // and are retried, by a new thread, or on the caller's thread after MAX_STOPS stops.
 import { readEnvVariable } from '../config/environment.js';
 import type { Logger } from '../debug/logger.js';
-import { siblingFile, unrefTimer, type WorkerThread, type WorkerThreadConstructor, workerThreads } from '../util/runtime.js';
+import { cpuBudget, siblingFile, unrefTimer, type WorkerThread, type WorkerThreadConstructor, workerThreads } from '../util/runtime.js';
 import { createHttpTransport, type HttpTransportOptions, type SendResult, type Transport } from './http-transport.js';
 
 /** A message to the delivery worker. */
@@ -39,6 +39,15 @@ const WORKER_FILE = 'delivery-worker.js';
  */
 const AUTO_REQUESTS = 8;
 const AUTO_WINDOW_MS = 10_000;
+
+/**
+ * `'auto'` uses the worker only where the process may use this many CPUs. The thread moves
+ * about a fifth of the SDK's work off the caller's thread (HTTP, encoding, stream plumbing)
+ * but adds about a tenth to the work in all (the body copied between threads, a second
+ * heap): measured on 2 shared cores it cost wall time, delivered throughput and RSS, so it
+ * needs a core to itself, beside the caller's thread, GC and libuv's pool.
+ */
+export const AUTO_MIN_CPUS = 4;
 
 /**
  * `fetch` as this module found it. `'auto'` stays on the caller's thread once it was
@@ -309,14 +318,21 @@ export function crashDeliveryWorker(): Promise<void> {
 }
 
 /**
- * The transport the `transport` option asks for: the worker transport for `'worker'` and
- * `'auto'` where a delivery thread can run here, else the HTTP transport on this thread
- * (said once in the debug log when `'worker'` was asked for). `'auto'` under a test runner
- * is the HTTP transport.
+ * The transport the `transport` option asks for: the worker transport for `'worker'`, and
+ * for `'auto'` with at least AUTO_MIN_CPUS CPUs and not under a test runner, where a
+ * delivery thread can run here; else the HTTP transport on this thread (said in the debug log).
  */
 export function createTransport(choice: 'auto' | 'worker' | 'inline', options: HttpTransportOptions, logger: Logger): Transport {
-  // A test run is short-lived (the thread would not pay) and often intercepts fetch on the caller's thread.
-  if (choice === 'inline' || (choice === 'auto' && underTestRunner())) return createHttpTransport(options);
+  if (choice === 'inline') return createHttpTransport(options);
+  if (choice === 'auto') {
+    // A test run is short-lived (the thread would not pay) and often intercepts fetch on the caller's thread.
+    if (underTestRunner()) return createHttpTransport(options);
+    const cpus = cpuBudget();
+    if (cpus === undefined || cpus < AUTO_MIN_CPUS) {
+      logger.debug(`transport 'auto': ${cpus ?? 'an unknown number of'} CPUs available, fewer than the ${AUTO_MIN_CPUS} a delivery thread needs to pay; sending on the caller's thread`);
+      return createHttpTransport(options);
+    }
+  }
   const why = workerUnavailable();
   if (why === undefined) return createWorkerTransport(options, logger, choice === 'auto');
   if (choice === 'worker') logger.debug(`transport 'worker': ${why}; sending on the caller's thread`);

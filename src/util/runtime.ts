@@ -246,3 +246,38 @@ export function siblingFile(base: unknown, name: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * How many CPUs this process may use: `os.availableParallelism()` (else the CPU count),
+ * capped by a container's CPU quota (cgroup v2 `cpu.max`, v1 `cpu.cfs_quota_us`);
+ * undefined where it cannot be told (no `node:os`).
+ */
+export function cpuBudget(): number | undefined {
+  try {
+    const os = nodeBuiltin<{ availableParallelism?: () => number; cpus?: () => unknown[] }>('node:os');
+    const count = typeof os?.availableParallelism === 'function' ? os.availableParallelism() : os?.cpus?.().length;
+    if (typeof count !== 'number' || !(count > 0)) return undefined;
+    const fs = nodeBuiltin<{ readFileSync(path: string, encoding: 'utf8'): string }>('node:fs');
+    const read = (path: string): string | undefined => {
+      try {
+        return fs?.readFileSync(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+    };
+    const quota = cgroupCpuQuota(read('/sys/fs/cgroup/cpu.max'), read('/sys/fs/cgroup/cpu/cpu.cfs_quota_us'), read('/sys/fs/cgroup/cpu/cpu.cfs_period_us'));
+    return quota === undefined ? count : Math.min(count, quota);
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPUs a cgroup quota allows (`"200000 100000"` → 2), from cgroup v2 `cpu.max` or v1 quota and period; undefined for none (`max`, -1, absent). */
+export function cgroupCpuQuota(v2Max: string | undefined, v1Quota?: string, v1Period?: string): number | undefined {
+  const ratio = (quota: number, period: number): number | undefined => (quota > 0 && period > 0 ? quota / period : undefined);
+  if (v2Max !== undefined) {
+    const [quota, period] = v2Max.trim().split(/\s+/);
+    return quota === 'max' ? undefined : ratio(Number(quota), Number(period));
+  }
+  return v1Quota !== undefined && v1Period !== undefined ? ratio(Number(v1Quota), Number(v1Period)) : undefined;
+}
