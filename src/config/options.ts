@@ -80,9 +80,10 @@ export interface NorthstarOptions {
   maxBatchBytes?: number;
   /**
    * Where requests are sent from: `'worker'` a worker thread (Node, Bun), so the HTTP work
-   * leaves the caller's thread; `'inline'` the caller's thread; `'auto'` the worker where the
-   * runtime has worker threads. Without worker threads (Deno, edge, workerd, bundled code) it
-   * is sent inline. Env `NORTHSTAR_TRANSPORT`. @default 'auto'
+   * leaves the caller's thread; `'inline'` the caller's thread; `'auto'` the worker once
+   * delivery is sustained where the process may use 4 or more CPUs (not under a test runner,
+   * not with a patched `fetch`), else inline. Without worker threads (Deno, edge, workerd,
+   * bundled code) requests go out inline. Env `NORTHSTAR_TRANSPORT`. @default 'auto'
    */
   transport?: TransportChoice;
   /** Allow a plain `http://` endpoint on a host other than loopback. @default false */
