@@ -57,9 +57,12 @@ await build({
 await build({ entryPoints: [join(root, 'viewer/app.css')], absWorkingDir: root, bundle: true, minify: true, outfile: join(viewerOut, 'app.css'), logLevel: 'warning' });
 writeFileSync(join(viewerOut, 'index.html'), readFileSync(join(root, 'viewer/index.html')));
 
-// The price table loader uses import.meta.url in ESM; CommonJS has __filename (and its own require).
-const priceTable = join(root, 'dist/cjs/src/model/price-table.js');
-const loader = readFileSync(priceTable, 'utf8');
-const patchedLoader = loader.replace('import.meta.url', '__filename');
-if (patchedLoader === loader) throw new Error('build: import.meta.url not found in ' + priceTable);
-writeFileSync(priceTable, patchedLoader);
+// The price table loader and the worker transport (which finds delivery-worker.js beside
+// itself) use import.meta.url in ESM; CommonJS has __filename (and its own require).
+for (const file of ['dist/cjs/src/model/price-table.js', 'dist/cjs/src/export/worker-transport.js']) {
+  const path = join(root, file);
+  const source = readFileSync(path, 'utf8');
+  const patched = source.replaceAll('import.meta.url', '__filename');
+  if (patched === source) throw new Error('build: import.meta.url not found in ' + path);
+  writeFileSync(path, patched);
+}

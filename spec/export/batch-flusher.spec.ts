@@ -5,6 +5,13 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 
 import { flush, logEvent, shutdown, span, stats, trace } from '../../src/index.js';
+import { Core } from '../../src/client/core.js';
+import { resolveConfig } from '../../src/config/resolve-config.js';
+import { MAX_IN_FLIGHT } from '../../src/export/batch-flusher.js';
+import { createHttpTransport, type SendResult, type Transport } from '../../src/export/http-transport.js';
+import { ManualRun } from '../../src/tracing/handle-classes.js';
+import { openRun } from '../../src/tracing/open.js';
+import { assertNoStaleOverwrite } from '../reliability/reliability-harness.js';
 import { assertNoRejections, createHarness, delay, eventsOf, type Harness, only, runNamed } from '../tracing/ingest-harness.js';
 
 let h: Harness;
@@ -44,18 +51,21 @@ describe('batch flusher: background delivery', () => {
     assertNoRejections(h.server);
   });
 
-  it('keeps one request in flight at a time', async () => {
-    // batchSize 1: a request carries at most 20 records, so 50 runs need several requests.
-    h.start({ batchSize: 1, flushIntervalMs: 5 });
-    // Every answer comes 30 ms after the request; with one request in flight, the next
-    // request cannot arrive before the previous answer (causality, not a timing guess).
+  it('light traffic rides one request at a time', async () => {
+    h.start({ batchSize: 5, flushIntervalMs: 5 });
+    // Every answer comes 30 ms after the request. Without a full request's backlog
+    // (20 batches) waiting, the next request cannot arrive before the previous answer.
     h.server.faults.slowDrain(30);
-    for (let n = 0; n < 50; n++) trace(`r${n}`, (t) => t.logEvent('e'));
+    // 81 records in all, in rounds: a backlog of a full request (100 records) never waits.
+    for (let round = 0; round < 5; round++) {
+      for (let n = 0; n < 8; n++) trace(`r${round}-${n}`, (t) => t.logEvent('e'));
+      await delay(40);
+    }
     assert.equal(await flush(), true);
     h.server.faults.clear();
-    assert.equal(h.server.runs.size, 50);
+    assert.equal(h.server.runs.size, 40);
     const arrivals = h.server.requests.map((r) => r.at);
-    assert.ok(arrivals.length >= 3);
+    assert.ok(arrivals.length >= 2);
     for (let i = 1; i < arrivals.length; i++) {
       assert.ok(arrivals[i]! - arrivals[i - 1]! >= 20, `request ${i} arrived while request ${i - 1} was unanswered`);
     }
@@ -79,6 +89,73 @@ describe('batch flusher: background delivery', () => {
     assert.equal(first.runs.length, 1);
     assert.equal(h.server.spans.size, 2);
     assert.equal(h.server.events.size, 1);
+  });
+});
+
+/**
+ * The HTTP transport, watched: every request's record ids (by table) checked at the moment
+ * it starts against every request still unanswered, so an overlap is seen exactly, not guessed from timing.
+ */
+function watchedTransport(inner: Transport) {
+  const inFlight = new Set<Set<string>>();
+  const watch = { most: 0, overlaps: [] as string[], afterFailure: [] as string[], requests: 0, failing: false };
+  const transport: Transport = async (body) => {
+    const parsed = JSON.parse(body);
+    const ids = new Set<string>();
+    for (const table of ['sessions', 'runs', 'spans', 'events', 'scores']) for (const r of parsed[table]) ids.add(`${table}:${r.id}`);
+    for (const other of inFlight) for (const id of ids) if (other.has(id)) watch.overlaps.push(id);
+    if (watch.failing && inFlight.size > 0) watch.afterFailure.push(`request ${watch.requests} started beside ${inFlight.size} while a failure was retried`);
+    inFlight.add(ids);
+    watch.requests++;
+    watch.most = Math.max(watch.most, inFlight.size);
+    let result: SendResult;
+    try {
+      result = await inner(body);
+    } finally {
+      inFlight.delete(ids);
+    }
+    watch.failing = result.kind !== 'accepted';
+    return result;
+  };
+  return { transport, watch };
+}
+
+describe('batch flusher: more than one request in flight', () => {
+  it('a backlog goes out in up to MAX_IN_FLIGHT requests at once, never two carrying the same record; retries go alone', async () => {
+    const config = resolveConfig({ apiKey: h.server.apiKey, endpoint: h.server.url, batchSize: 5, flushIntervalMs: 60_000, retryInitialDelayMs: 2, retryMaxDelayMs: 20 }, {});
+    const { transport, watch } = watchedTransport(createHttpTransport({ endpoint: config.endpoint, apiKey: config.apiKey, timeoutMs: 5_000 }));
+    const core = new Core(config, transport);
+    // Answers take 20 ms, so requests sent close together are in flight together.
+    h.server.faults.slowDrain(20);
+    try {
+      // 40 runs stay open while their events pile up: a run is sent (as an ancestor) with
+      // its first events and again when it ends, so requests over the same run would clash.
+      const runs = Array.from({ length: 40 }, (_, i) => new ManualRun(openRun(core, `open-${i}`, {})));
+      for (let round = 0; round < 5; round++) {
+        if (round === 3) h.server.faults.failNext(2, 503);
+        for (const [i, run] of runs.entries()) {
+          const span = run.startSpan(`step-${round}`, { kind: 'tool' });
+          for (let e = 0; e < 10; e++) span.logEvent('work', { i, round, e });
+          span.end();
+        }
+        await delay(15);
+      }
+      for (const run of runs) run.end();
+      assert.equal(await core.flush(20_000), true);
+    } finally {
+      h.server.faults.clear();
+      await core.shutdown(2_000);
+    }
+    assert.deepEqual(watch.overlaps, [], 'no record was in two requests in flight at once');
+    assert.deepEqual(watch.afterFailure, [], 'after a failure, one request at a time until one is stored');
+    assert.ok(watch.most > 1, `more than one request was in flight (at most ${watch.most})`);
+    assert.ok(watch.most <= MAX_IN_FLIGHT, `at most ${MAX_IN_FLIGHT} in flight, saw ${watch.most}`);
+    assert.equal(h.server.runs.size, 40);
+    assert.ok([...h.server.runs.values()].every((r) => r.status === 'ok'), 'every run stored in its final state');
+    assert.equal(h.server.spans.size, 200);
+    assert.equal([...h.server.events.values()].filter((e) => e.type === 'custom').length, 2_000);
+    assertNoStaleOverwrite(h.server);
+    assert.ok(h.server.requests.every((r) => r.status === 200 || r.status === 503), 'nothing was refused');
   });
 });
 

@@ -4,7 +4,7 @@ import { resolveConfig } from '../config/resolve-config.js';
 import { hideInternals } from '../debug/inspect.js';
 import { createLogger } from '../debug/logger.js';
 import { publicUrl } from '../export/delivery-diagnostics.js';
-import { createHttpTransport } from '../export/http-transport.js';
+import { createTransport } from '../export/worker-transport.js';
 import type { PromptVersion } from '../prompts/prompt-version.js';
 import { pullPromptWith, type PullPromptOptions } from '../prompts/pull-prompt.js';
 import { createEntry, type Entry, type QueueStats } from '../registry/record-queue.js';
@@ -74,11 +74,10 @@ export class Northstar {
   constructor(options: NorthstarOptions = {}) {
     this.config = resolveConfig(options);
     if (this.config.enabled) {
-      const transport = createHttpTransport({
-        endpoint: this.config.endpoint,
-        apiKey: this.config.apiKey,
-        timeoutMs: this.config.requestTimeoutMs,
-      });
+      const { endpoint, apiKey, requestTimeoutMs: timeoutMs } = this.config;
+      // The transport's own debug lines (which thread sends), scrubbed of the key like the core's.
+      const transportLog = createLogger({ debug: this.config.debug, secret: apiKey });
+      const transport = createTransport(this.config.transport, { endpoint, apiKey, timeoutMs }, transportLog);
       this.core = new Core(this.config, transport);
       this.core.logger.debug(
         this.config.dev

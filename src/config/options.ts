@@ -78,6 +78,14 @@ export interface NorthstarOptions {
   requestTimeoutMs?: number;
   /** Request body size cap in bytes; larger batches are split. @default 1000000 */
   maxBatchBytes?: number;
+  /**
+   * Where requests are sent from: `'worker'` a worker thread (Node, Bun), so the HTTP work
+   * leaves the caller's thread; `'inline'` the caller's thread; `'auto'` the worker once
+   * delivery is sustained where the process may use 4 or more CPUs (not under a test runner,
+   * not with a patched `fetch`), else inline. Without worker threads (Deno, edge, workerd,
+   * bundled code) requests go out inline. Env `NORTHSTAR_TRANSPORT`. @default 'auto'
+   */
+  transport?: TransportChoice;
   /** Allow a plain `http://` endpoint on a host other than loopback. @default false */
   allowInsecureHttp?: boolean;
   /** Called with every SDK problem (in addition to the debug log). Must not throw; if it does, the error is ignored. */
@@ -95,6 +103,9 @@ export interface NorthstarOptions {
   /** Decides per run whether it is recorded, replacing `sampleRate`; a sampler that throws keeps the run. @default undefined */
   sampler?: (run: RunInfo) => boolean;
 }
+
+/** The `transport` option: where requests are sent from. */
+export type TransportChoice = 'auto' | 'worker' | 'inline';
 
 /** Where and how much the durable spool writes. */
 export interface SpoolOptions {
@@ -137,6 +148,7 @@ export interface ResolvedConfig {
   readonly spool?: Readonly<Required<SpoolOptions>>;
   readonly requestTimeoutMs: number;
   readonly maxBatchBytes: number;
+  readonly transport: TransportChoice;
   readonly onError?: (diagnostic: NorthstarDiagnostic) => void;
   /** The prompts resolve URL, or undefined when none can be derived. */
   readonly promptsEndpoint?: string;

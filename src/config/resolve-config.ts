@@ -3,7 +3,7 @@ import { compileRedaction, compileSecretPatterns, redactText } from '../serializ
 import { DEV_PLACEHOLDER_KEY, resolveDevSwitch } from './dev-switch.js';
 import { clipText } from '../util/text.js';
 import { type Env, readEnvironment } from './environment.js';
-import type { NorthstarOptions, ResolvedConfig } from './options.js';
+import type { NorthstarOptions, ResolvedConfig, TransportChoice } from './options.js';
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'apiKey', 'projectId', 'endpoint', 'project', 'environment', 'enabled', 'debug', 'captureInputs',
@@ -12,6 +12,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'dev', 'devPort',
   'sampleRate', 'sampler', 'release',
   'maxQueueBytes', 'maxEventsPerRun', 'flushTimeoutMs', 'exitFlushTimeoutMs', 'retryInitialDelayMs', 'retryMaxDelayMs', 'spool',
+  'transport',
 ]);
 // Names people reach for from other SDKs, mapped to ours so the error can say so.
 const RENAMED: Readonly<Record<string, string>> = {
@@ -186,6 +187,21 @@ function checkEndpoint(raw: string, source: string, allowInsecureHttp: boolean):
   return raw.replace(/\/+$/, '');
 }
 
+const TRANSPORTS: ReadonlySet<string> = new Set<TransportChoice>(['auto', 'worker', 'inline']);
+
+function checkTransport(options: NorthstarOptions, env: Env): TransportChoice {
+  const value: unknown = options.transport;
+  if (value !== undefined) {
+    if (typeof value !== 'string' || !TRANSPORTS.has(value)) fail(`option transport must be 'auto', 'worker' or 'inline', got ${describeValue(value)}.`);
+    return value as TransportChoice;
+  }
+  const raw = envString(env, 'NORTHSTAR_TRANSPORT');
+  if (raw === undefined) return 'auto';
+  const choice = raw.toLowerCase();
+  if (!TRANSPORTS.has(choice)) fail(`environment variable NORTHSTAR_TRANSPORT=${JSON.stringify(raw)} must be auto, worker or inline.`);
+  return choice as TransportChoice;
+}
+
 function checkSampling(options: NorthstarOptions, env: Env): Pick<ResolvedConfig, 'sampleRate' | 'sampler'> {
   const sampler = options.sampler;
   if (sampler !== undefined && typeof sampler !== 'function') fail('option sampler must be a function (run: { name, metadata, tags }) => boolean.');
@@ -324,6 +340,7 @@ function resolve(options: NorthstarOptions, env: Env): ResolvedConfig {
     spool: checkSpool(options, env),
     requestTimeoutMs: positive(options, 'requestTimeoutMs', 10_000, false),
     maxBatchBytes: positive(options, 'maxBatchBytes', 1_000_000, true),
+    transport: checkTransport(options, env),
     onError,
     promptsEndpoint,
     keepRuns,

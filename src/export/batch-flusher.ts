@@ -17,13 +17,24 @@ export interface FlusherOptions {
   readonly retryMaxDelayMs: number;
 }
 
-type Outcome = 'ok' | 'failed' | 'stopped';
+/** How a request ended for the caller: `broken` is an internal error (reported), which ends a flush like `stopped`. */
+type Outcome = 'ok' | 'failed' | 'stopped' | 'broken';
 
 /** How long a full batch waits for more records before it is sent, in milliseconds. */
 const LINGER_MS = 5;
 
 /** How many batches' worth of waiting records one request may carry (within maxBatchBytes). */
 const BATCHES_PER_REQUEST = 20;
+
+/**
+ * Requests in flight at most (docs/protocol.md: two batches carrying the same record are
+ * never in flight at once). A second and further request is sent only while the flusher is
+ * healthy, over records none of whose state or unaccepted ancestors another request
+ * carries (so over other runs, once the session is stored), and only for a backlog of at
+ * least one full request (batchSize × BATCHES_PER_REQUEST records or maxBatchBytes), so
+ * that ordinary traffic still rides in one large request at a time.
+ */
+export const MAX_IN_FLIGHT = 4;
 
 /** After this many 500s in a row the request is narrowed down, in case it holds a value the database refuses. */
 const SERVER_ERRORS_BEFORE_ISOLATION = 3;
@@ -36,13 +47,17 @@ export const FORBIDDEN_STOP_MS = 15 * 60_000;
 
 /**
  * Sends the registry's queue in the background: a batch when `batchSize` records are
- * waiting, otherwise every `flushIntervalMs`; one request in flight; unref'd timers;
- * backoff on transient failures, after which one small probe goes first; bisection of
- * refused batches so only the offending records are dropped.
+ * waiting, otherwise every `flushIntervalMs`; one request in flight, up to MAX_IN_FLIGHT
+ * over disjoint records while a backlog waits; unref'd timers; backoff on transient
+ * failures, after which one small probe goes first (alone); bisection of refused batches
+ * so only the offending records are dropped.
  */
 export class BatchFlusher {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<Outcome> | undefined;
+  /** Requests in flight, each until its answer is settled (an isolation pass included); their batches are disjoint. */
+  private readonly inFlight = new Map<Batch, Promise<Outcome>>();
+  /** Failed requests so far: a success of a request sent before the latest failure does not end the failure state. */
+  private failures = 0;
   /** Failed attempts in a row; drives the backoff. Above 0, the next request is a probe. */
   private attempt = 0;
   /** While backing off, a full batch waits for the timer instead of sending at once. */
@@ -85,11 +100,11 @@ export class BatchFlusher {
     if (this.registry.size >= this.options.batchSize && !this.backingOff) {
       // Off the caller's stack: building and sending a batch is not the user's latency.
       // Lingering a few milliseconds lets a burst fill one request instead of many.
-      if (!this.running && !this.kickScheduled) {
+      if (!this.kickScheduled && (this.inFlight.size === 0 || this.backlogWaits())) {
         this.kickScheduled = true;
         unrefTimer(setTimeout(() => {
           this.kickScheduled = false;
-          void this.runInBackground();
+          this.runInBackground();
         }, LINGER_MS));
       }
     } else {
@@ -124,10 +139,18 @@ export class BatchFlusher {
     return delivered && clean;
   }
 
-  /** Stops the timer; queued records stay queued (a later `flush` still sends them). */
+  /**
+   * Stops the timer and releases the transport (the worker transport's thread); queued
+   * records stay queued (a later `flush` still sends them, starting what it needs again).
+   */
   close(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    try {
+      this.transport.close?.();
+    } catch (error) {
+      this.logger.problem('internal', `closing the transport failed: ${String(error)}`, error);
+    }
   }
 
   private async flushUntil(deadline: number, cancel: { done: boolean }): Promise<boolean> {
@@ -140,10 +163,6 @@ export class BatchFlusher {
       // An explicit flush sends at once, even while the background backs off.
       let immediate = true;
       while (!this.stopped && !cancel.done) {
-        if (this.running) {
-          await this.running;
-          continue;
-        }
         while (cursor < pending.length && !this.registry.isQueued(pending[cursor]!)) cursor++;
         if (cursor === pending.length) {
           if (!this.backlog() && this.refills === refillsSeen) return true;
@@ -169,8 +188,16 @@ export class BatchFlusher {
           }
         }
         immediate = false;
-        const outcome = await this.exclusive(() => this.sendOne());
-        if (outcome === 'stopped') return false;
+        const started = this.launch();
+        if (started === undefined) {
+          // Every slot is taken, or what waits is carried (or shares an ancestor) with a request in flight.
+          if (this.inFlight.size === 0) return false;
+          await Promise.race(this.inFlight.values());
+          continue;
+        }
+        this.spread();
+        const outcome = await started;
+        if (outcome === 'stopped' || outcome === 'broken') return false;
       }
       return false;
     } catch (error) {
@@ -183,60 +210,122 @@ export class BatchFlusher {
     if (this.timer || this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.runInBackground();
+      this.runInBackground();
     }, delayMs);
     // Never keep a finished process alive for telemetry; the exit hook flushes instead.
     unrefTimer(this.timer);
   }
 
-  private async runInBackground(): Promise<void> {
-    if (this.running) return;
-    let outcome: Outcome = 'ok';
+  private runInBackground(): void {
+    if (this.registry.size === 0 || this.stopped) return;
+    // Beside a request in flight, a background request carries at least a batch; when none
+    // can start, the request in flight moves the queue on once answered (afterRequest).
+    if (this.launch(this.inFlight.size === 0 ? 1 : this.options.batchSize) !== undefined) this.spread();
+  }
+
+  /** After each request: a full batch goes soon (notify lingers), else the interval gathers more; while backing off, the backoff timer runs. */
+  private afterRequest(outcome: Outcome): void {
+    if (this.stopped || outcome === 'broken') return;
+    if (this.backingOff) this.arm(Math.max(0, this.nextAttemptAt - Date.now()));
+    else this.notify();
+  }
+
+  /** Healthy: no failure being retried, so more than one request may be in flight. */
+  private healthy(): boolean {
+    return this.attempt === 0 && !this.backingOff && this.suspects === undefined && this.lone === undefined && !this.healthProbe && !this.stopped;
+  }
+
+  /** A backlog of at least one full request waits beside what is in flight. */
+  private backlogWaits(): boolean {
+    const { batchSize, maxBatchBytes } = this.options;
+    let records = 0;
+    let bytes = 0;
+    for (const batch of this.inFlight.keys()) {
+      records += batch.sent.size;
+      bytes += batch.body.length;
+    }
+    return this.registry.size - records >= batchSize * BATCHES_PER_REQUEST || this.registry.bytes - bytes >= maxBatchBytes;
+  }
+
+  /** Sends more requests beside the one just started while healthy, under MAX_IN_FLIGHT, and while a backlog waits. */
+  private spread(): void {
+    while (this.inFlight.size < MAX_IN_FLIGHT && this.healthy() && this.backlogWaits()) {
+      if (this.launch(this.options.batchSize) === undefined) return;
+    }
+  }
+
+  /**
+   * Starts the next request if a slot is free (one while a failure is being retried) and
+   * it has records to carry that no request in flight carries; undefined otherwise. The
+   * promise never rejects.
+   */
+  private launch(minRecords = 1): Promise<Outcome> | undefined {
+    if (this.stopped || this.inFlight.size >= (this.healthy() ? MAX_IN_FLIGHT : 1)) return undefined;
+    let batch: Batch | undefined;
     try {
-      if (this.registry.size > 0 && !this.stopped) outcome = await this.exclusive(() => this.sendOne());
+      batch = this.nextBatch(minRecords);
     } catch (error) {
-      this.logger.problem('internal', `background delivery failed: ${String(error)}`, error);
+      this.logger.problem('internal', `building a request failed: ${String(error)}`, error);
+      return undefined;
     }
-    // A full batch waiting: send again soon (notify lingers); otherwise the interval gathers more.
-    if (outcome === 'ok') this.notify();
+    if (batch === undefined) return undefined;
+    const promise = this.deliver(batch, this.failures);
+    this.inFlight.set(batch, promise);
+    return promise;
   }
 
-  /** Runs one delivery with nothing else in flight. */
-  private async exclusive(work: () => Promise<Outcome>): Promise<Outcome> {
-    while (this.running) await this.running;
-    const promise = work();
-    this.running = promise;
+  private async deliver(batch: Batch, failuresAtSend: number): Promise<Outcome> {
+    let outcome: Outcome;
     try {
-      return await promise;
-    } finally {
-      this.running = undefined;
+      const result = await this.transport(batch.body);
+      outcome = await this.settle(batch, result, failuresAtSend);
+    } catch (error) {
+      this.logger.problem('internal', `delivery failed: ${String(error)}`, error);
+      outcome = 'broken';
     }
+    this.inFlight.delete(batch);
+    this.afterRequest(outcome);
+    return outcome;
   }
 
-  /** The next request: normally several batches' worth; after a failure one small probe. */
-  private nextBatch(): Batch | undefined {
+  /** Free to send: neither the record nor an ancestor it would bring along is carried by a request in flight. */
+  private free(entry: Entry): boolean {
+    for (const batch of this.inFlight.keys()) if (batch.sent.has(entry)) return false;
+    for (const parent of entry.parents) if (!parent.accepted && !this.free(parent)) return false;
+    return true;
+  }
+
+  /**
+   * The next request: normally several batches' worth; after a failure one small probe
+   * (sent only when nothing else is in flight). Beside requests in flight, only records
+   * free to send, and none when fewer than `minRecords` are.
+   */
+  private nextBatch(minRecords: number): Batch | undefined {
     const { registry, options } = this;
     if (this.lone !== undefined && this.loneAfterSuccess && registry.isQueued(this.lone)) return buildBatch([this.lone]);
     if (this.healthProbe) return buildBatch([]);
-    if (this.attempt === 0) return takeBatch(registry, options.batchSize * BATCHES_PER_REQUEST, options.maxBatchBytes);
+    if (this.attempt === 0) {
+      const max = options.batchSize * BATCHES_PER_REQUEST;
+      if (this.inFlight.size === 0) return takeBatch(registry, max, options.maxBatchBytes);
+      // Records in flight sit at the head of the queue: look past them.
+      let carried = 0;
+      for (const batch of this.inFlight.keys()) carried += batch.primaries.length;
+      const candidates = registry.head(max + carried).filter((e) => this.free(e)).slice(0, max);
+      return candidates.length >= minRecords ? buildBatch(candidates, options.maxBatchBytes) : undefined;
+    }
     const suspects = this.suspects?.filter((e) => registry.isQueued(e));
     if (suspects !== undefined && suspects.length > 0) return buildBatch(suspects, options.maxBatchBytes);
     this.suspects = undefined;
     return takeBatch(registry, options.batchSize, Math.min(options.maxBatchBytes, PROBE_BYTES));
   }
 
-  private async sendOne(): Promise<Outcome> {
-    const batch = this.nextBatch();
-    if (!batch) return 'ok';
-    const result = await this.transport(batch.body);
-    return this.settle(batch, result);
-  }
-
-  private async settle(batch: Batch, result: SendResult): Promise<Outcome> {
+  private async settle(batch: Batch, result: SendResult, failuresAtSend: number): Promise<Outcome> {
     switch (result.kind) {
       case 'accepted':
         this.registry.accept(batch);
-        this.succeeded(batch);
+        // Sent before a failure that is still being retried: its records are stored, the failure stands.
+        if (failuresAtSend === this.failures) this.succeeded(batch);
+        else this.storedLate(batch);
         return 'ok';
       case 'unauthorized':
         this.stop(`the API key was refused (${result.message})`);
@@ -342,7 +431,18 @@ export class BatchFlusher {
     }
   }
 
+  /** A request sent before the latest failure was stored: its records are done, the retry state stays. */
+  private storedLate(batch: Batch): void {
+    this.logger.debug(`delivered ${batch.sent.size} records`);
+    try {
+      if (this.refill()) this.refills++;
+    } catch (error) {
+      this.logger.problem('internal', `reading the spool failed: ${String(error)}`, error);
+    }
+  }
+
   private failed(result: SendResult): void {
+    this.failures++;
     this.attempt++;
     this.backingOff = true;
     const retryAfterMs = result.kind === 'transient' ? result.retryAfterMs : undefined;

@@ -11,8 +11,18 @@ export type SendResult =
   /** Worth retrying later: network error, timeout, 403, 408/429/5xx, a redirect, or a 200 that did not store. */
   | { readonly kind: 'transient'; readonly status?: number; readonly retryAfterMs?: number; readonly message: string };
 
-/** Sends one request body to the ingest endpoint. */
-export type Transport = (body: string) => Promise<SendResult>;
+/**
+ * Sends one request body to the ingest endpoint; `close`, where present, releases what the
+ * transport holds (the worker transport's thread) once its client has delivered everything.
+ */
+export type Transport = ((body: string) => Promise<SendResult>) & { close?: () => void };
+
+/** Where and how the HTTP transport sends. */
+export interface HttpTransportOptions {
+  readonly endpoint: string;
+  readonly apiKey: string;
+  readonly timeoutMs: number;
+}
 
 const MAX_ERROR_TEXT = 300;
 
@@ -21,7 +31,7 @@ const MAX_ERROR_TEXT = 300;
  * resend the latest state of each record, span flush cycles and must not hold a
  * finished process open, which ky's in-request retry sleeps would.
  */
-export function createHttpTransport(options: { endpoint: string; apiKey: string; timeoutMs: number }): Transport {
+export function createHttpTransport(options: HttpTransportOptions): Transport {
   const client = ky.create({
     timeout: options.timeoutMs,
     retry: 0,

@@ -234,3 +234,92 @@ export const types: TypeChecks = nodeBuiltin<{ types?: TypeChecks }>('node:util'
 
 /** The Node `Stream` base class where present (streams are recorded as markers), else undefined. */
 export const NodeStream: (abstract new (...args: never[]) => object) | undefined = nodeBuiltin<{ Stream?: abstract new (...args: never[]) => object }>('node:stream')?.Stream;
+
+/** The part of a `node:worker_threads` `Worker` the worker transport uses. */
+export interface WorkerThread {
+  readonly threadId: number;
+  postMessage(message: unknown): void;
+  on(event: 'message' | 'error' | 'exit', listener: (value: any) => void): unknown;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+
+/** The constructor of a {@link WorkerThread} (`node:worker_threads` `Worker`). */
+export type WorkerThreadConstructor = new (
+  file: string,
+  options: { execArgv?: string[]; resourceLimits?: { maxYoungGenerationSizeMb?: number; maxOldGenerationSizeMb?: number } },
+) => WorkerThread;
+
+/**
+ * The `Worker` of `node:worker_threads` where the runtime runs it as a real thread (Node,
+ * Bun); undefined in Deno (permission-gated workers), workerd and edge runtimes (no
+ * threads), and where no Node built-in can be loaded synchronously (ESM on Node < 20.16).
+ */
+export function workerThreads(): WorkerThreadConstructor | undefined {
+  try {
+    const g = globalThis as { process?: { versions?: { node?: unknown } }; Deno?: unknown; EdgeRuntime?: unknown; navigator?: { userAgent?: unknown } };
+    if (typeof g.process?.versions?.node !== 'string') return undefined;
+    if (g.Deno !== undefined || g.EdgeRuntime !== undefined || g.navigator?.userAgent === 'Cloudflare-Workers') return undefined;
+    const Worker = nodeBuiltin<{ Worker?: unknown }>('node:worker_threads')?.Worker;
+    return typeof Worker === 'function' ? (Worker as WorkerThreadConstructor) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The path of the file `name` beside the module at `base` (its `import.meta.url`, or a
+ * CommonJS `__filename`) when that file exists; undefined otherwise (bundled code whose
+ * module no longer sits beside it, a runtime without `node:fs`).
+ */
+export function siblingFile(base: unknown, name: string): string | undefined {
+  try {
+    if (typeof base !== 'string' || base === '') return undefined;
+    const url = nodeBuiltin<{ fileURLToPath(u: string): string }>('node:url');
+    const path = nodeBuiltin<{ dirname(p: string): string; join(...p: string[]): string; isAbsolute(p: string): boolean }>('node:path');
+    const fs = nodeBuiltin<{ existsSync(p: string): boolean }>('node:fs');
+    if (url === undefined || path === undefined || fs === undefined) return undefined;
+    const file = base.startsWith('file:') ? url.fileURLToPath(base) : base;
+    if (!path.isAbsolute(file)) return undefined;
+    const candidate = path.join(path.dirname(file), name);
+    return fs.existsSync(candidate) ? candidate : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * How many CPUs this process may use: `os.availableParallelism()` (else the CPU count),
+ * capped by a container's CPU quota (cgroup v2 `cpu.max`, v1 `cpu.cfs_quota_us`);
+ * undefined where it cannot be told (no `node:os`).
+ */
+export function cpuBudget(): number | undefined {
+  try {
+    const os = nodeBuiltin<{ availableParallelism?: () => number; cpus?: () => unknown[] }>('node:os');
+    const count = typeof os?.availableParallelism === 'function' ? os.availableParallelism() : os?.cpus?.().length;
+    if (typeof count !== 'number' || !(count > 0)) return undefined;
+    const fs = nodeBuiltin<{ readFileSync(path: string, encoding: 'utf8'): string }>('node:fs');
+    const read = (path: string): string | undefined => {
+      try {
+        return fs?.readFileSync(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+    };
+    const quota = cgroupCpuQuota(read('/sys/fs/cgroup/cpu.max'), read('/sys/fs/cgroup/cpu/cpu.cfs_quota_us'), read('/sys/fs/cgroup/cpu/cpu.cfs_period_us'));
+    return quota === undefined ? count : Math.min(count, quota);
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPUs a cgroup quota allows (`"200000 100000"` → 2), from cgroup v2 `cpu.max` or v1 quota and period; undefined for none (`max`, -1, absent). */
+export function cgroupCpuQuota(v2Max: string | undefined, v1Quota?: string, v1Period?: string): number | undefined {
+  const ratio = (quota: number, period: number): number | undefined => (quota > 0 && period > 0 ? quota / period : undefined);
+  if (v2Max !== undefined) {
+    const [quota, period] = v2Max.trim().split(/\s+/);
+    return quota === 'max' ? undefined : ratio(Number(quota), Number(period));
+  }
+  return v1Quota !== undefined && v1Period !== undefined ? ratio(Number(v1Quota), Number(v1Period)) : undefined;
+}
