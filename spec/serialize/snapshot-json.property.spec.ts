@@ -38,7 +38,13 @@ const text = fc.oneof(hostileString, secretText, fc.string({ maxLength: 60 }));
 
 /** Copies `fields` as own enumerable data properties (a `__proto__` key stays a key). */
 function assignOwn<T extends object>(target: T, fields: Record<string, unknown>): T {
-  for (const key of Object.keys(fields)) Object.defineProperty(target, key, { value: fields[key], enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(fields)) {
+    try {
+      Object.defineProperty(target, key, { value: fields[key], enumerable: true, writable: true, configurable: true });
+    } catch {
+      // An error's lazy `stack` formats the error when redefined, and a `name` object can make that throw.
+    }
+  }
   return target;
 }
 

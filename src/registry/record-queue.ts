@@ -18,7 +18,7 @@ export interface Entry {
   accepted: boolean;
   /** A run, span or session still open: once the server holds a state of it, its updates are never refused by the queue bound. */
   live: boolean;
-  /** Size of the latest state's JSON (UTF-16 units, about bytes), counted against `maxQueueBytes` while queued. */
+  /** Size of the latest state's JSON (UTF-16 units, about bytes; estimated for a live record, see `stateBytes`), counted against `maxQueueBytes` while queued. */
   bytes: number;
   /** The JSON of the state at `jsonVersion` of a record that no longer changes, reused while it waits (a retry, an ancestor in several bodies). */
   json: string | undefined;
@@ -78,30 +78,51 @@ function selfWritten(record: WireRecord): SelfWritten | undefined {
 }
 
 /**
- * The JSON of an entry's latest state, written when a body needs it: an event's around its
- * ready content, any other record by JSON.stringify. A record that no longer changes keeps
- * its JSON until it leaves the queue; a live one (changed in place) is written afresh.
+ * The JSON of an entry's latest state, as a body needs it: an event's written around its
+ * ready content, any other record's by JSON.stringify, kept for its state (a record that no
+ * longer changes is written once; a live one, changed in place, afresh for each body).
  */
 export function entryJson(entry: Entry): string {
   const own = selfWritten(entry.record);
   if (own !== undefined) return own.wireJson();
   if (entry.json !== undefined && entry.jsonVersion === entry.version && !entry.live) return entry.json;
+  return writeJson(entry);
+}
+
+function writeJson(entry: Entry): string {
   const json = JSON.stringify(entry.record);
-  if (!entry.live) {
-    entry.json = json;
-    entry.jsonVersion = entry.version;
-  }
+  entry.json = json;
+  entry.jsonVersion = entry.version;
   return json;
 }
 
 /**
- * The size of an entry's latest state as JSON, counted without writing it: a run or span
- * that ends before the next send is written once, in its final state, and nothing is
- * written at all for a record the queue refuses.
+ * The size of an entry's latest state as JSON. An event's is counted around its ready
+ * content. A run, span or session still open is estimated, not written: it changes in place
+ * and most end before the next send, so only the state a body takes is ever written (for
+ * most, once: the final one). Any other record is written now and kept: it is the JSON the
+ * next body sends.
  */
 function stateBytes(entry: Entry): number {
   const own = selfWritten(entry.record);
-  return own !== undefined ? own.wireLength() : jsonLength(entry.record);
+  if (own !== undefined) return own.wireLength();
+  return entry.live ? estimateBytes(entry.record) : writeJson(entry).length;
+}
+
+/**
+ * The JSON size of a record, exact but for escapes in its top-level strings (ids,
+ * timestamps, a capped and sanitised name): nested objects (metadata, attributes) are
+ * counted exactly, without writing them.
+ */
+function estimateBytes(record: WireRecord): number {
+  // `{`, then `"key":value,` per member, the last comma standing for the closing brace.
+  let length = 1;
+  for (const key in record) {
+    const value = (record as unknown as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    length += key.length + 4 + (typeof value === 'string' ? value.length + 2 : jsonLength(value));
+  }
+  return Math.max(length, 2);
 }
 
 /**
@@ -157,7 +178,6 @@ export class RecordQueue {
    */
   enqueue(entry: Entry, force = false): boolean {
     entry.version++;
-    // Counted exactly at every state, as the JSON the state will be sent as.
     const bytes = stateBytes(entry);
     if (this.queue.has(entry)) {
       this.queuedBytes += bytes - entry.bytes;
