@@ -90,9 +90,61 @@ export function createContextStore(): ContextStore {
   return new UpgradingStore();
 }
 
-/** A UUID v4 from the Web Crypto API every supported runtime has (`globalThis.crypto`). */
-export function randomId(): string {
-  const webCrypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+interface WebCrypto {
+  randomUUID?: () => string;
+  getRandomValues?: (bytes: Uint8Array) => Uint8Array;
+}
+
+/**
+ * A UUID v4 (122 random bits from the Web Crypto API every supported runtime has, as
+ * `crypto.randomUUID()` draws them), written as one flat string. `randomUUID()` joins each
+ * id from 20 pieces, which V8 keeps as a tree of 20 small strings (about 700 bytes for a
+ * 36-character id); here random bytes for 256 ids are drawn at once (lazily: some runtimes
+ * refuse random values at start-up) and each id is decoded from 36 bytes by TextDecoder.
+ */
+export const randomId: () => string = pooledRandomId() ?? fallbackRandomId;
+
+function pooledRandomId(): (() => string) | undefined {
+  const webCrypto = (globalThis as { crypto?: WebCrypto }).crypto;
+  if (typeof webCrypto?.getRandomValues !== 'function' || typeof TextDecoder !== 'function') return undefined;
+  let decoder: { decode(bytes: Uint8Array): string };
+  try {
+    decoder = new TextDecoder();
+  } catch {
+    return undefined;
+  }
+  const hex = new Uint8Array(512);
+  for (let i = 0; i < 256; i++) {
+    const digits = i.toString(16).padStart(2, '0');
+    hex[2 * i] = digits.charCodeAt(0);
+    hex[2 * i + 1] = digits.charCodeAt(1);
+  }
+  // Where each random byte's two hex digits go in xxxxxxxx-xxxx-4xxx-Nxxx-xxxxxxxxxxxx.
+  const at = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+  const pool = new Uint8Array(16 * 256);
+  let next = pool.length;
+  const text = new Uint8Array(36);
+  text[8] = text[13] = text[18] = text[23] = 45; // '-'
+  return function randomId(): string {
+    if (next === pool.length) {
+      webCrypto.getRandomValues!(pool);
+      next = 0;
+    }
+    for (let i = 0; i < 16; i++) {
+      let byte = pool[next + i] as number;
+      if (i === 6) byte = (byte & 0x0f) | 0x40; // version 4
+      else if (i === 8) byte = (byte & 0x3f) | 0x80; // variant 10
+      const to = at[i] as number;
+      text[to] = hex[2 * byte] as number;
+      text[to + 1] = hex[2 * byte + 1] as number;
+    }
+    next += 16;
+    return decoder.decode(text);
+  };
+}
+
+function fallbackRandomId(): string {
+  const webCrypto = (globalThis as { crypto?: WebCrypto }).crypto;
   if (typeof webCrypto?.randomUUID === 'function') return webCrypto.randomUUID();
   const nodeCrypto = nodeBuiltin<{ randomUUID?: () => string }>('node:crypto');
   if (typeof nodeCrypto?.randomUUID === 'function') return nodeCrypto.randomUUID();
