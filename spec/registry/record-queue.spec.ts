@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { createEntry, type Entry, RecordQueue } from '../../src/registry/record-queue.js';
+import { CapturedEventRecord } from '../../src/registry/captured-event.js';
+import { createEntry, type Entry, entryJson, RecordQueue } from '../../src/registry/record-queue.js';
 import type { WireRecord } from '../../src/registry/records.js';
 import { takeBatch } from '../../src/export/wire-body.js';
 
@@ -111,5 +112,64 @@ describe('RecordQueue', () => {
     assert.equal(registry.enqueue(event()), false);
     assert.equal(registry.size, 0);
     assert.equal(registry.stats().droppedUnauthorized, 2);
+  });
+
+  it('counts every state by the size of its JSON: events and closed records exactly, open ones by an estimate off only by escapes', () => {
+    const registry = new RecordQueue(100);
+    const { session, run, span } = family();
+    const runRecord = run.record as { name: string; status: string; metadata?: object };
+    runRecord.name = 'plain name';
+    runRecord.metadata = { environment: 'test', tags: ['a', 'b'], latency: 1.5 };
+    const captured = createEntry('events', new CapturedEventRecord(id(), run.id, 'tool_result', NOW, '{"a":"é\\n"}', span.id, '{"k":1}'), [run, span], false);
+    const score = createEntry('scores', { id: id(), trace_id: run.id, name: 's', value: 1, data_type: 'numeric', source: 'api', created_at: NOW }, [run], false);
+    for (const entry of [session, run, span, captured, score]) registry.enqueue(entry);
+    const exact = [session, run, span, captured, score].map((entry) => JSON.stringify(entry.record).length);
+    assert.equal(registry.bytes, exact.reduce((a, b) => a + b, 0), 'estimate exact for records without escapes');
+
+    // An open record's estimate leaves out the escapes of its top-level strings; it is written only for a body.
+    runRecord.name = 'quote " and \\ backslash';
+    registry.enqueue(run);
+    assert.equal(run.json, undefined, 'an open record is not written to be counted');
+    const escapes = JSON.stringify(runRecord.name).length - runRecord.name.length - 2;
+    assert.equal(registry.bytes, exact.reduce((a, b) => a + b, 0) - exact[1]! + JSON.stringify(run.record).length - escapes);
+
+    // A closed record is written when counted and the JSON is kept for the body.
+    runRecord.status = 'ok';
+    run.live = false;
+    registry.enqueue(run);
+    assert.equal(run.json, JSON.stringify(run.record));
+    const batch = takeBatch(registry, 10, Infinity)!;
+    assert.equal(JSON.parse(batch.body).runs[0].status, 'ok');
+    registry.accept(batch);
+    assert.equal(registry.bytes, 0);
+    assert.equal(run.json, undefined, 'the JSON is let go once the server has the record');
+  });
+});
+
+describe('CapturedEventRecord', () => {
+  const run = id();
+  const span = id();
+
+  it('writes the JSON JSON.stringify would, around its content text, and counts it without writing it', () => {
+    for (const [spanId, attributes] of [[undefined, undefined], [span, undefined], [span, '{"name":"x","tool_call_id":"c"}'], [undefined, '{}']] as const) {
+      const record = new CapturedEventRecord(id(), run, 'tool_arguments', NOW, '{"q":"a \\"b\\"","n":[1,null]}', spanId, attributes);
+      const entry = createEntry('events', record, [], false);
+      assert.equal(entryJson(entry), JSON.stringify(record));
+      assert.equal(record.wireLength(), record.wireJson().length);
+      assert.deepEqual(JSON.parse(record.wireJson()), JSON.parse(JSON.stringify(record.toJSON())));
+    }
+  });
+
+  it('parses its content on first read, keeps it, and reads a replaced content afresh', () => {
+    const record = new CapturedEventRecord(id(), run, 'tool_result', NOW, '{"docs":[1,2]}', span, '{"k":"v"}');
+    const first = record.content as { docs: number[] };
+    assert.deepEqual(first, { docs: [1, 2] });
+    assert.equal(record.content, first, 'parsed once');
+    assert.deepEqual(record.attributes, { k: 'v' });
+    record.setContentJson('"second"');
+    assert.equal(record.content, 'second');
+    assert.equal(record.contentJson, '"second"');
+    assert.equal(JSON.parse(record.wireJson()).content, 'second');
+    assert.equal(new CapturedEventRecord(id(), run, 'custom', NOW, 'null', undefined, undefined).content, null);
   });
 });

@@ -10,7 +10,7 @@ import { createEntry, type Entry, type QueueStats, RecordQueue } from '../regist
 import { RunRecorder } from '../registry/run-recorder.js';
 import { notifyRecordTaps, recordTaps } from '../tracing/record-tap.js';
 import { compileRedaction } from '../serialize/redaction.js';
-import { createSnapshotter, createTextRedactor, type SnapshotOptions, type Snapshotter } from '../serialize/snapshot.js';
+import { createJsonSnapshotter, createSnapshotter, createTextRedactor, type JsonSnapshotter, type SnapshotOptions, type Snapshotter } from '../serialize/snapshot.js';
 import type { Attributes } from '../tracing/handles.js';
 import { emptyObject, mergeInto } from '../tracing/observation.js';
 import { newId, nowIso } from '../tracing/timing.js';
@@ -34,6 +34,7 @@ export function zeroStats(): QueueStats {
 export class Core implements ClientCore {
   readonly logger: Logger;
   readonly snapshot: Snapshotter;
+  readonly snapshotJson: JsonSnapshotter;
   readonly sessionEntry: Entry;
   readonly queue: RecordQueue;
   readonly flusher: BatchFlusher;
@@ -60,6 +61,7 @@ export class Core implements ClientCore {
       redactPatterns: config.redactPatterns,
     };
     this.snapshot = createSnapshotter(capture);
+    this.snapshotJson = createJsonSnapshotter(capture);
     this.redactMessage = createTextRedactor(capture);
     this.queue = new RecordQueue(config.maxQueueSize, config.maxQueueBytes);
     this.flusher = new BatchFlusher(this.queue, transport, config, this.logger);
@@ -97,7 +99,7 @@ export class Core implements ClientCore {
       return true;
     }
     if (this.queue.closed) return false;
-    if (this.spool !== undefined && this.spool.spill(entry, entry.json?.length ?? 0)) return true;
+    if (this.spool !== undefined && this.spool.spill(entry, entry.bytes)) return true;
     this.queue.count('droppedQueueFull');
     this.logger.problemOnce(
       'queue-full',

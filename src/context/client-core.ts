@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/options.js';
 import type { Logger } from '../debug/logger.js';
 import type { Entry } from '../registry/record-queue.js';
-import type { Snapshotter } from '../serialize/snapshot.js';
+import type { JsonSnapshotter, Snapshotter } from '../serialize/snapshot.js';
 
 /**
  * What runs and spans need from the client that created them. A run keeps its client
@@ -12,6 +12,8 @@ export interface ClientCore {
   readonly logger: Logger;
   /** JSON-safe, redacted, masked copy of a captured value. */
   readonly snapshot: Snapshotter;
+  /** The JSON text of that copy, written in one walk: what captured inputs and outputs keep. */
+  readonly snapshotJson: JsonSnapshotter;
   /** The session of this client (every run's parent). */
   readonly sessionEntry: Entry;
   /** Queues a new or changed record for delivery; false when it was dropped (counted and reported). */

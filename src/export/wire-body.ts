@@ -62,7 +62,7 @@ function assemble(candidates: readonly Entry[], count: number): Batch {
     add(candidate);
   }
   // The same text JSON.stringify of the whole body would give, from each record's own JSON
-  // (serialised once at enqueue; records that no longer change are not serialised again).
+  // (an event's around its captured content text; any other record written once per state).
   const json =
     `{"schema_version":${SCHEMA_VERSION},"sessions":[${body.sessions.join(',')}],"runs":[${body.runs.join(',')}],` +
     `"spans":[${body.spans.join(',')}],"events":[${body.events.join(',')}],"scores":[${body.scores.join(',')}],"prompt_links":[${body.prompt_links.join(',')}]}`;

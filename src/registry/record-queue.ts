@@ -1,3 +1,4 @@
+import { jsonLength } from '../serialize/json-text.js';
 import type { Table, WireRecord } from './records.js';
 
 /**
@@ -17,9 +18,9 @@ export interface Entry {
   accepted: boolean;
   /** A run, span or session still open: once the server holds a state of it, its updates are never refused by the queue bound. */
   live: boolean;
-  /** Size of the queued state's JSON (UTF-16 units, about bytes), counted against `maxQueueBytes`. */
+  /** Size of the latest state's JSON (UTF-16 units, about bytes; estimated for a live record, see `stateBytes`), counted against `maxQueueBytes` while queued. */
   bytes: number;
-  /** The JSON of the state at `jsonVersion`, reused in request bodies (records that no longer change are serialised once). */
+  /** The JSON of the state at `jsonVersion` of a record that no longer changes, reused while it waits (a retry, an ancestor in several bodies). */
   json: string | undefined;
   jsonVersion: number;
   /** Spool files this record was loaded from; each is deleted once all its records are settled. */
@@ -66,13 +67,62 @@ export function createEntry(table: Table, record: WireRecord, parents: readonly 
   return { table, id, record, parents, version: 0, accepted: false, live, bytes: 0, json: undefined, jsonVersion: -1, spoolFiles: undefined };
 }
 
-/** The JSON of an entry's latest state; live records (mutated in place between sends) are always serialised afresh. */
+/** A record that writes its own wire JSON (an event whose content is already JSON text). Duck-typed: another loaded copy may have made it. */
+interface SelfWritten {
+  wireJson(): string;
+  wireLength(): number;
+}
+
+function selfWritten(record: WireRecord): SelfWritten | undefined {
+  return typeof (record as Partial<SelfWritten>).wireJson === 'function' ? (record as unknown as SelfWritten) : undefined;
+}
+
+/**
+ * The JSON of an entry's latest state, as a body needs it: an event's written around its
+ * ready content, any other record's by JSON.stringify, kept for its state (a record that no
+ * longer changes is written once; a live one, changed in place, afresh for each body).
+ */
 export function entryJson(entry: Entry): string {
+  const own = selfWritten(entry.record);
+  if (own !== undefined) return own.wireJson();
   if (entry.json !== undefined && entry.jsonVersion === entry.version && !entry.live) return entry.json;
+  return writeJson(entry);
+}
+
+function writeJson(entry: Entry): string {
   const json = JSON.stringify(entry.record);
   entry.json = json;
   entry.jsonVersion = entry.version;
   return json;
+}
+
+/**
+ * The size of an entry's latest state as JSON. An event's is counted around its ready
+ * content. A run, span or session still open is estimated, not written: it changes in place
+ * and most end before the next send, so only the state a body takes is ever written (for
+ * most, once: the final one). Any other record is written now and kept: it is the JSON the
+ * next body sends.
+ */
+function stateBytes(entry: Entry): number {
+  const own = selfWritten(entry.record);
+  if (own !== undefined) return own.wireLength();
+  return entry.live ? estimateBytes(entry.record) : writeJson(entry).length;
+}
+
+/**
+ * The JSON size of a record, exact but for escapes in its top-level strings (ids,
+ * timestamps, a capped and sanitised name): nested objects (metadata, attributes) are
+ * counted exactly, without writing them.
+ */
+function estimateBytes(record: WireRecord): number {
+  // `{`, then `"key":value,` per member, the last comma standing for the closing brace.
+  let length = 1;
+  for (const key in record) {
+    const value = (record as unknown as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    length += key.length + 4 + (typeof value === 'string' ? value.length + 2 : jsonLength(value));
+  }
+  return Math.max(length, 2);
 }
 
 /**
@@ -128,20 +178,20 @@ export class RecordQueue {
    */
   enqueue(entry: Entry, force = false): boolean {
     entry.version++;
-    // Measured once per state; for records that stop changing this JSON is the one sent.
-    const bytes = entryJson(entry).length;
+    const bytes = stateBytes(entry);
     if (this.queue.has(entry)) {
       this.queuedBytes += bytes - entry.bytes;
       entry.bytes = bytes;
       return true;
     }
+    // Also what the spool counts when there is no room.
+    entry.bytes = bytes;
     if (this.closedReason !== undefined) {
       this.counters.droppedUnauthorized++;
       this.settleSpool(entry);
       return false;
     }
     if (!force && !this.hasRoom(bytes) && !(entry.live && entry.accepted)) return false;
-    entry.bytes = bytes;
     this.queuedBytes += bytes;
     this.queue.add(entry);
     if (entry.table === 'runs') this.queuedRuns.set(entry.id, entry);
@@ -228,6 +278,7 @@ export class RecordQueue {
     this.queue.clear();
     this.queuedRuns.clear();
     this.queuedBytes = 0;
+    for (const entry of entries) entry.json = undefined;
     for (const entry of entries) this.settleSpool(entry);
     return dropped;
   }
@@ -243,6 +294,8 @@ export class RecordQueue {
   private dequeue(entry: Entry): boolean {
     if (!this.queue.delete(entry)) return false;
     this.queuedBytes -= entry.bytes;
+    // The record may stay referenced (a parent of later records); its JSON need not.
+    entry.json = undefined;
     if (entry.table === 'runs') this.queuedRuns.delete(entry.id);
     return true;
   }

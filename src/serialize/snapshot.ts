@@ -3,6 +3,7 @@ import { REDACTED, compileRedaction, redactText } from './redaction.js';
 import { applyMask, MASK_ERROR } from './mask.js';
 import { sanitizeString } from './sanitize-string.js';
 import { clipText } from '../util/text.js';
+import { isPlainJsonString, jsonString } from './json-text.js';
 
 // Part of the documented surface of this module: error messages are redacted with it.
 export { redactText };
@@ -59,11 +60,21 @@ export interface SnapshotOptions extends Partial<SnapshotLimits> {
 /** Turns any value into a JSON-safe deep copy. Never throws. */
 export type Snapshotter = (value: unknown) => JsonValue;
 
-const CIRCULAR = '[Circular]';
-const TRUNCATED = '[Truncated]';
-const TRUNCATED_DEPTH = '[Truncated: depth]';
+/**
+ * Turns any value into the JSON text of its JSON-safe copy (what `JSON.stringify` of the
+ * {@link Snapshotter}'s copy gives, byte for byte), without building the copy. Never throws.
+ */
+export type JsonSnapshotter = (value: unknown) => string;
+
 const UNSERIALIZABLE = '[Unserializable]';
 const MORE_KEYS = '…';
+// Markers as JSON text, written as they are.
+const CIRCULAR_JSON = '"[Circular]"';
+const TRUNCATED_JSON = '"[Truncated]"';
+const TRUNCATED_DEPTH_JSON = '"[Truncated: depth]"';
+const UNSERIALIZABLE_JSON = `"${UNSERIALIZABLE}"`;
+const REDACTED_JSON = `"${REDACTED}"`;
+const MORE_KEYS_JSON = `"${MORE_KEYS}"`;
 // Text embedded in markers (function names, thrown messages) is kept short.
 const MARKER_TEXT_LENGTH = 200;
 // Error properties written explicitly (or, for `stack`, left out on purpose: stacks are
@@ -82,6 +93,8 @@ const objectKeys = Object.keys;
 const getPrototypeOf = Object.getPrototypeOf;
 const hasOwn = Object.hasOwn;
 const defineProperty = Object.defineProperty;
+const jsonParse = JSON.parse;
+const jsonStringify = JSON.stringify;
 const OBJECT_PROTOTYPE = Object.prototype;
 const dateGetTime = Date.prototype.getTime;
 const dateToISOString = Date.prototype.toISOString;
@@ -140,12 +153,106 @@ function convertNumber(value: number): JsonValue {
   return value !== value ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
 }
 
+/** The JSON of `convertNumber(value)`: JSON.stringify writes a finite number as String() does (-0 as 0). */
+function numberJson(value: number): string {
+  if (Number.isFinite(value)) return `${value}`;
+  return value !== value ? '"NaN"' : value > 0 ? '"Infinity"' : '"-Infinity"';
+}
+
+/**
+ * A captured string value: capped, sanitised, scanned for credentials, masked; then the
+ * truncation suffix. Text, not JSON: the one rule both the JSON and the top-level string paths use.
+ */
+function capturedText(options: Compiled, value: string): string {
+  const { maxStringLength } = options;
+  let head = value;
+  let dropped = 0;
+  if (value.length > maxStringLength) [head, dropped] = cut(value, maxStringLength);
+  head = options.redact(sanitizeString(head));
+  return dropped === 0 ? head : head + truncationSuffix(dropped);
+}
+
+/** The JSON of a captured string. A short one that needs neither sanitising nor escaping costs one test and the scan. */
+function capturedJson(options: Compiled, value: string): string {
+  if (value.length <= options.maxStringLength && isPlainJsonString(value)) {
+    // The scan only cuts text out and writes `[REDACTED]`: clean text stays clean. A mask may write anything.
+    const redacted = options.redact(value);
+    return options.mask === undefined ? `"${redacted}"` : jsonString(redacted);
+  }
+  return jsonString(capturedText(options, value));
+}
+
 /** Defines `key` as an own data property, so that `__proto__` is data and not the prototype. */
 function setEntry(target: { [key: string]: JsonValue }, key: string, value: JsonValue): void {
   if (key === '__proto__') {
     defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   } else {
     target[key] = value;
+  }
+}
+
+/** The array index a key names (JS objects list those first, ascending), or -1. */
+function arrayIndex(key: string): number {
+  const length = key.length;
+  const first = key.charCodeAt(0);
+  if (length === 0 || length > 10 || first < 48 || first > 57) return -1;
+  if (first === 48) return length === 1 ? 0 : -1;
+  let index = 0;
+  for (let i = 0; i < length; i++) {
+    const digit = key.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    index = index * 10 + digit;
+  }
+  return index <= 4294967294 ? index : -1;
+}
+
+/**
+ * One JSON object being written, member by member. The copy this text stands for is a JS
+ * object: array-index keys come first in ascending order, and a key set twice keeps its
+ * first place with the last value. Members are written straight as text while that order
+ * is theirs and their names cannot repeat (the rule: names read from distinct keys
+ * unchanged). Otherwise (a key changed by sanitising or cutting, indexes out of order, a
+ * user key `…` beside the marker) the object so far becomes a real object, and JSON.stringify
+ * writes it at the end: hostile keys only, and the text is the same either way.
+ */
+class ObjectText {
+  private text = '{';
+  private members = 0;
+  private lastIndex = -1;
+  private named = false;
+  private moreKeys = false;
+  private copy: { [key: string]: JsonValue } | undefined;
+
+  /** `quoted` is `jsonString(name)`; `distinct`: no earlier member can have this name. */
+  add(name: string, quoted: string, json: string, distinct: boolean): void {
+    if (this.copy === undefined) {
+      if (distinct && this.inOrder(name)) {
+        // The short head (`,"key":`) as one string, then two concatenations: fewer pieces to flatten.
+        this.text = this.text + (this.members++ === 0 ? `${quoted}:` : `,${quoted}:`) + json;
+        return;
+      }
+      this.copy = jsonParse(`${this.text}}`) as { [key: string]: JsonValue };
+    }
+    setEntry(this.copy, name, jsonParse(json) as JsonValue);
+  }
+
+  close(): string {
+    return this.copy === undefined ? `${this.text}}` : jsonStringify(this.copy);
+  }
+
+  private inOrder(name: string): boolean {
+    const index = arrayIndex(name);
+    if (index === -1) {
+      if (name === MORE_KEYS) {
+        if (this.moreKeys) return false;
+        this.moreKeys = true;
+      }
+      this.named = true;
+      return true;
+    }
+    if (this.named || index <= this.lastIndex) return false;
+    this.lastIndex = index;
+    return true;
   }
 }
 
@@ -169,8 +276,9 @@ function binaryMarker(value: object): string | undefined {
 }
 
 /**
- * One snapshot in progress. A fresh walk per snapshot keeps the snapshotter re-entrant:
- * a getter or `toJSON` may itself be traced and call the snapshotter again.
+ * One snapshot in progress, written as JSON text: each method returns the JSON of its
+ * part of the copy. A fresh walk per snapshot keeps the snapshotter re-entrant: a getter
+ * or `toJSON` may itself be traced and call the snapshotter again.
  */
 class SnapshotWalk {
   /** Values visited so far, compared with `maxTotalNodes`. */
@@ -180,28 +288,28 @@ class SnapshotWalk {
 
   constructor(private readonly options: Compiled) {}
 
-  visit(value: unknown, depth: number, fromToJSON: boolean): JsonValue {
-    if (this.nodes >= this.options.maxTotalNodes) return TRUNCATED;
+  visit(value: unknown, depth: number, fromToJSON: boolean): string {
+    if (this.nodes >= this.options.maxTotalNodes) return TRUNCATED_JSON;
     this.nodes += 1;
     switch (typeof value) {
       case 'string':
-        return this.string(value);
+        return capturedJson(this.options, value);
       case 'number':
-        return convertNumber(value);
+        return numberJson(value);
       case 'boolean':
-        return value;
+        return value ? 'true' : 'false';
       case 'undefined':
-        return null;
+        return 'null';
       case 'bigint':
-        return this.text(`${value}n`);
+        return jsonString(this.text(`${value}n`));
       case 'symbol':
-        return this.symbol(value);
+        return jsonString(this.symbol(value));
       case 'function':
-        return this.functionMarker(value);
+        return jsonString(this.functionMarker(value));
     }
-    if (value === null) return null;
+    if (value === null) return 'null';
     const object = value as object;
-    if (this.ancestors.includes(object)) return CIRCULAR;
+    if (this.ancestors.includes(object)) return CIRCULAR_JSON;
     // Any of the operations below can run user code (getters, toJSON, Proxy traps) and so
     // can throw; one failing value becomes a marker and the rest of the snapshot survives.
     try {
@@ -209,16 +317,6 @@ class SnapshotWalk {
     } catch (error) {
       return this.unserializable(error);
     }
-  }
-
-  /** A captured string value: capped, sanitised, scanned for credentials, masked; then the truncation suffix. */
-  string(value: string): string {
-    const { maxStringLength } = this.options;
-    let head = value;
-    let dropped = 0;
-    if (value.length > maxStringLength) [head, dropped] = cut(value, maxStringLength);
-    head = this.options.redact(sanitizeString(head));
-    return dropped === 0 ? head : head + truncationSuffix(dropped);
   }
 
   /** Text the SDK derives from a value (keys, bigint digits, names): sanitised and capped, not masked. */
@@ -251,7 +349,7 @@ class SnapshotWalk {
     }
   }
 
-  /** `'[Unserializable: <message>]'` for a value whose conversion threw. */
+  /** The JSON of `'[Unserializable: <message>]'`, for a value whose conversion threw. */
   unserializable(error: unknown): string {
     try {
       let message: unknown;
@@ -263,9 +361,9 @@ class SnapshotWalk {
       if (typeof message !== 'string') message = typeof error === 'string' ? error : '';
       const marker = this.markerText(message as string);
       const text = marker === '' ? '' : this.options.redact(marker);
-      return text === '' || text === MASK_ERROR ? UNSERIALIZABLE : `[Unserializable: ${text}]`;
+      return text === '' || text === MASK_ERROR ? UNSERIALIZABLE_JSON : jsonString(`[Unserializable: ${text}]`);
     } catch {
-      return UNSERIALIZABLE;
+      return UNSERIALIZABLE_JSON;
     }
   }
 
@@ -277,7 +375,7 @@ class SnapshotWalk {
     }
   }
 
-  private object(value: object, depth: number, fromToJSON: boolean): JsonValue {
+  private object(value: object, depth: number, fromToJSON: boolean): string {
     if (Array.isArray(value)) return this.array(value, depth);
     const proto = getPrototypeOf(value) as unknown;
     // Plain objects, by far the most common, skip the type checks below.
@@ -303,33 +401,33 @@ class SnapshotWalk {
   }
 
   /** Built-in types with a dedicated form, or undefined for ordinary (class) objects. */
-  private builtIn(value: object, depth: number): JsonValue | undefined {
+  private builtIn(value: object, depth: number): string | undefined {
     // Brand checks (util.types) are used rather than instanceof or Symbol.toStringTag:
     // they work across realms and cannot be fooled by a look-alike object.
     if (types.isDate(value)) {
       const time = call(dateGetTime, value);
-      return time === time ? call(dateToISOString, value) : 'Invalid Date';
+      return time === time ? jsonString(call(dateToISOString, value)) : '"Invalid Date"';
     }
     if (types.isMap(value)) return this.map(value, depth);
     if (types.isSet(value)) return this.set(value, depth);
     if (types.isNativeError(value) || value instanceof Error) return this.error(value, depth);
     const binary = binaryMarker(value);
-    if (binary !== undefined) return binary;
-    if (types.isRegExp(value)) return this.text(call(regExpToString, value));
-    if (types.isPromise(value)) return '[Promise]';
-    if (types.isWeakMap(value)) return '[WeakMap]';
-    if (types.isWeakSet(value)) return '[WeakSet]';
+    if (binary !== undefined) return jsonString(binary);
+    if (types.isRegExp(value)) return jsonString(this.text(call(regExpToString, value)));
+    if (types.isPromise(value)) return '"[Promise]"';
+    if (types.isWeakMap(value)) return '"[WeakMap]"';
+    if (types.isWeakSet(value)) return '"[WeakSet]"';
     if (types.isBoxedPrimitive(value)) {
-      if (types.isStringObject(value)) return this.string(call(stringValueOf, value));
-      if (types.isNumberObject(value)) return convertNumber(call(numberValueOf, value));
-      if (types.isBooleanObject(value)) return call(booleanValueOf, value);
-      if (types.isBigIntObject(value)) return this.text(`${call(bigIntValueOf, value)}n`);
-      if (types.isSymbolObject(value)) return this.symbol(call(symbolValueOf, value));
+      if (types.isStringObject(value)) return capturedJson(this.options, call(stringValueOf, value));
+      if (types.isNumberObject(value)) return numberJson(call(numberValueOf, value));
+      if (types.isBooleanObject(value)) return call(booleanValueOf, value) ? 'true' : 'false';
+      if (types.isBigIntObject(value)) return jsonString(this.text(`${call(bigIntValueOf, value)}n`));
+      if (types.isSymbolObject(value)) return jsonString(this.symbol(call(symbolValueOf, value)));
     }
     if (value instanceof URL) return this.url(value);
     // Requests, responses and sockets (express, Nest, Fastify's raw request) hold sockets,
     // servers and unredactable rawHeaders: record what they are, never their insides.
-    if (NodeStream !== undefined && value instanceof NodeStream) return `[${streamName(value)}]`;
+    if (NodeStream !== undefined && value instanceof NodeStream) return jsonString(`[${streamName(value)}]`);
     return undefined;
   }
 
@@ -337,29 +435,29 @@ class SnapshotWalk {
   private url(value: URL): string {
     let href = value.href;
     if (value.password !== '') href = href.replace(/^([^:/?#]+:\/\/[^/?#@:]*:)[^/?#@]*@/, `$1${REDACTED}@`);
-    return this.string(href);
+    return capturedJson(this.options, href);
   }
 
-  private array(value: readonly unknown[], depth: number): JsonValue {
-    if (depth >= this.options.maxDepth) return TRUNCATED_DEPTH;
+  private array(value: readonly unknown[], depth: number): string {
+    if (depth >= this.options.maxDepth) return TRUNCATED_DEPTH_JSON;
     const length = arrayLength(value.length);
     // Only the kept elements are read: a sparse array of length 1e7 costs maxCollectionSize reads.
     const end = Math.min(length, this.options.maxCollectionSize);
-    const out: JsonValue[] = [];
+    let out = '[';
+    let count = 0;
     this.ancestors.push(value);
     try {
-      for (let i = 0; i < end; i++) {
+      for (; count < end; count++) {
         if (this.nodes >= this.options.maxTotalNodes) break;
-        out.push(this.element(value, i, depth));
+        out = count === 0 ? out + this.element(value, count, depth) : `${out},${this.element(value, count, depth)}`;
       }
     } finally {
       this.ancestors.pop();
     }
-    if (out.length < length) out.push(`[Truncated: ${length - out.length} more items]`);
-    return out;
+    return `${out}${moreItems(count, length)}]`;
   }
 
-  private element(value: readonly unknown[], index: number, depth: number): JsonValue {
+  private element(value: readonly unknown[], index: number, depth: number): string {
     let item: unknown;
     try {
       item = value[index];
@@ -370,8 +468,8 @@ class SnapshotWalk {
     return this.visit(item, depth + 1, false);
   }
 
-  private set(value: object, depth: number): JsonValue {
-    if (depth >= this.options.maxDepth) return TRUNCATED_DEPTH;
+  private set(value: object, depth: number): string {
+    if (depth >= this.options.maxDepth) return TRUNCATED_DEPTH_JSON;
     const size = call(setSize, value) as number;
     const end = Math.min(size, this.options.maxCollectionSize);
     // Copy the kept items first: visiting them can run user code that changes the Set.
@@ -380,18 +478,19 @@ class SnapshotWalk {
       if (items.length >= end) break;
       items.push(item);
     }
-    const out: JsonValue[] = [];
+    let out = '[';
+    let count = 0;
     this.ancestors.push(value);
     try {
-      for (const item of items) {
+      for (; count < items.length; count++) {
         if (this.nodes >= this.options.maxTotalNodes) break;
-        out.push(this.visit(item, depth + 1, false));
+        const json = this.visit(items[count], depth + 1, false);
+        out = count === 0 ? out + json : `${out},${json}`;
       }
     } finally {
       this.ancestors.pop();
     }
-    if (out.length < size) out.push(`[Truncated: ${size - out.length} more items]`);
-    return out;
+    return `${out}${moreItems(count, size)}]`;
   }
 
   /**
@@ -399,8 +498,8 @@ class SnapshotWalk {
    * once turned into strings (the common case: string or number keys); otherwise an array
    * of `[key, value]` pairs, so that object keys and colliding keys (`1` and `'1'`) are not lost.
    */
-  private map(value: object, depth: number): JsonValue {
-    if (depth >= this.options.maxDepth) return TRUNCATED_DEPTH;
+  private map(value: object, depth: number): string {
+    if (depth >= this.options.maxDepth) return TRUNCATED_DEPTH_JSON;
     const size = call(mapSize, value) as number;
     const end = Math.min(size, this.options.maxCollectionSize);
     const keys: unknown[] = [];
@@ -429,43 +528,42 @@ class SnapshotWalk {
     this.ancestors.push(value);
     try {
       if (names !== undefined) {
-        const out: { [key: string]: JsonValue } = {};
+        const out = new ObjectText();
         let kept = 0;
         for (; kept < names.length; kept++) {
           if (this.nodes >= this.options.maxTotalNodes) break;
           const name = names[kept] as string;
           const item = this.isRedacted(name) ? this.redacted() : this.visit(values[kept], depth + 1, false);
-          setEntry(out, name, item);
+          // String keys are distinct as read; names made from other primitives were checked above.
+          out.add(name, jsonString(name), item, !allStrings || name === keys[kept]);
         }
-        if (kept < size) setEntry(out, MORE_KEYS, `[Truncated: ${size - kept} more keys]`);
-        return out;
+        if (kept < size) out.add(MORE_KEYS, MORE_KEYS_JSON, `"[Truncated: ${size - kept} more keys]"`, true);
+        return out.close();
       }
-      const out: JsonValue[] = [];
-      for (let i = 0; i < keys.length; i++) {
+      let out = '[';
+      let count = 0;
+      for (; count < keys.length; count++) {
         if (this.nodes >= this.options.maxTotalNodes) break;
-        const key = keys[i];
+        const key = keys[count];
         const secret = typeof key === 'string' && this.isRedacted(this.text(key));
-        out.push([
-          this.visit(key, depth + 1, false),
-          secret ? this.redacted() : this.visit(values[i], depth + 1, false),
-        ]);
+        const pair = `[${this.visit(key, depth + 1, false)},${secret ? this.redacted() : this.visit(values[count], depth + 1, false)}]`;
+        out = count === 0 ? out + pair : `${out},${pair}`;
       }
-      if (out.length < size) out.push(`[Truncated: ${size - out.length} more items]`);
-      return out;
+      return `${out}${moreItems(count, size)}]`;
     } finally {
       this.ancestors.pop();
     }
   }
 
   /** `{ name, message, ...own enumerable properties, cause?, errors? }`; the stack is left out. */
-  private error(value: object, depth: number): JsonValue {
-    if (depth >= this.options.maxDepth) return TRUNCATED_DEPTH;
+  private error(value: object, depth: number): string {
+    if (depth >= this.options.maxDepth) return TRUNCATED_DEPTH_JSON;
     const error = value as { name?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
-    const out: { [key: string]: JsonValue } = {};
+    const out = new ObjectText();
     const name = this.read(error, 'name');
-    out['name'] = typeof name === 'string' ? this.text(name) : 'Error';
+    out.add('name', '"name"', typeof name === 'string' ? jsonString(this.text(name)) : '"Error"', true);
     const message = this.read(error, 'message');
-    out['message'] = typeof message === 'string' ? this.string(message) : '';
+    out.add('message', '"message"', typeof message === 'string' ? capturedJson(this.options, message) : '""', true);
     this.ancestors.push(value);
     try {
       this.properties(value, out, depth, ERROR_OWN_KEYS);
@@ -476,15 +574,15 @@ class SnapshotWalk {
         try {
           item = error[key];
         } catch (thrown) {
-          out[key] = this.unserializable(thrown);
+          out.add(key, `"${key}"`, this.unserializable(thrown), true);
           continue;
         }
-        if (item !== undefined) out[key] = this.visit(item, depth + 1, false);
+        if (item !== undefined) out.add(key, `"${key}"`, this.visit(item, depth + 1, false), true);
       }
     } finally {
       this.ancestors.pop();
     }
-    return out;
+    return out.close();
   }
 
   /** A property read that cannot throw (for the fields written explicitly). */
@@ -497,21 +595,21 @@ class SnapshotWalk {
   }
 
   /** A plain object or class instance: its own enumerable string-keyed properties. */
-  private record(value: object, depth: number): JsonValue {
-    if (depth >= this.options.maxDepth) return TRUNCATED_DEPTH;
-    const out: { [key: string]: JsonValue } = {};
+  private record(value: object, depth: number): string {
+    if (depth >= this.options.maxDepth) return TRUNCATED_DEPTH_JSON;
+    const out = new ObjectText();
     this.ancestors.push(value);
     try {
       this.properties(value, out, depth, undefined);
     } finally {
       this.ancestors.pop();
     }
-    return out;
+    return out.close();
   }
 
-  /** Copies own enumerable properties into `out`: redacted unread, undefined left out, capped. */
-  private properties(value: object, out: { [key: string]: JsonValue }, depth: number, skip: Set<string> | undefined): void {
-    const { maxCollectionSize, maxTotalNodes } = this.options;
+  /** Writes own enumerable properties into `out`: redacted unread, undefined left out, capped. */
+  private properties(value: object, out: ObjectText, depth: number, skip: Set<string> | undefined): void {
+    const { maxCollectionSize, maxTotalNodes, maxStringLength } = this.options;
     // Object.keys asks a Proxy for every key's descriptor: a Proxy claiming a million keys
     // would cost a million trap calls whatever the caps, so Proxies are read up to the cap.
     const { keys, total } = types.isProxy(value) ? proxyKeys(value, maxCollectionSize + (skip?.size ?? 0)) : allKeys(value, maxCollectionSize + (skip?.size ?? 0));
@@ -521,10 +619,18 @@ class SnapshotWalk {
       if (this.nodes >= maxTotalNodes) break;
       const key = keys[index] as string;
       if (skip !== undefined && skip.has(key)) continue;
-      const name = this.text(key);
+      // A key that needs no sanitising, cutting or escaping is its own name (the rule).
+      let name = key;
+      let quoted: string;
+      if (key.length <= maxStringLength && isPlainJsonString(key)) {
+        quoted = `"${key}"`;
+      } else {
+        name = this.text(key);
+        quoted = jsonString(name);
+      }
       kept += 1;
       if (this.isRedacted(name)) {
-        setEntry(out, name, this.redacted());
+        out.add(name, quoted, this.redacted(), name === key);
         continue;
       }
       let item: unknown;
@@ -533,25 +639,32 @@ class SnapshotWalk {
       } catch (error) {
         // A getter that throws spoils only its own property.
         this.nodes += 1;
-        setEntry(out, name, this.unserializable(error));
+        out.add(name, quoted, this.unserializable(error), name === key);
         continue;
       }
       // As in JSON, an undefined property is left out (it still counts toward the caps).
-      if (item !== undefined) setEntry(out, name, this.visit(item, depth + 1, false));
+      if (item !== undefined) out.add(name, quoted, this.visit(item, depth + 1, false), name === key);
       else this.nodes += 1;
     }
     let remaining = total - index;
     if (skip !== undefined && remaining > 0) {
       for (let i = index; i < keys.length; i++) if (skip.has(keys[i] as string)) remaining -= 1;
     }
-    if (remaining > 0) setEntry(out, MORE_KEYS, `[Truncated: ${remaining} more keys]`);
+    if (remaining > 0) out.add(MORE_KEYS, MORE_KEYS_JSON, `"[Truncated: ${remaining} more keys]"`, true);
   }
 
   private redacted(): string {
     // Counted, so that objects full of secrets are bounded like any other.
     this.nodes += 1;
-    return REDACTED;
+    return REDACTED_JSON;
   }
+}
+
+/** The closing entry of a capped array, Set or pair list: `,"[Truncated: N more items]"`, or nothing. */
+function moreItems(written: number, total: number): string {
+  if (written >= total) return '';
+  const marker = `"[Truncated: ${total - written} more items]"`;
+  return written === 0 ? marker : `,${marker}`;
 }
 
 /**
@@ -560,42 +673,98 @@ class SnapshotWalk {
  * PostgreSQL jsonb accepts: no U+0000 or lone surrogates, no cycles, bounded in size. The
  * snapshotter never throws and only runs user code through getters, `toJSON` and Proxy
  * traps, each guarded. Invalid limits fall back to their defaults (the config validates them).
+ * The copy is the parsed JSON text of {@link createJsonSnapshotter}: one set of rules.
  * @example const snapshot = createSnapshotter({ redactKey: compileRedaction(['ssn']) });
  */
 export function createSnapshotter(options?: SnapshotOptions): Snapshotter {
+  const compiled = compile(options);
+  const json = jsonSnapshotter(compiled);
+  const { maxStringLength, mask, scan } = compiled;
+  const plainStrings = mask === undefined;
+
+  return function snapshot(value: unknown): JsonValue {
+    // Primitives need no text in between (the same shortcuts as the JSON snapshotter's).
+    switch (typeof value) {
+      case 'string':
+        if (plainStrings && value.length <= maxStringLength) return scan(sanitizeString(value));
+        break;
+      case 'number':
+        return convertNumber(value);
+      case 'boolean':
+        return value;
+      case 'undefined':
+        return null;
+      case 'object':
+        if (value === null) return null;
+        break;
+    }
+    try {
+      return jsonParse(json(value)) as JsonValue;
+    } catch {
+      // Unreachable short of exhausted memory; never throw into user code.
+      return UNSERIALIZABLE;
+    }
+  };
+}
+
+/**
+ * Compiles the options once (at init) into the function that writes a captured value
+ * straight as JSON text: the text of {@link createSnapshotter}'s copy, byte for byte (same
+ * caps, markers, redaction, masking and sanitising), in one walk and without the copy.
+ * Captured inputs and outputs keep this text; the request body splices it in unchanged.
+ * @example createJsonSnapshotter()({ password: 'x', q: 'refund' }) // '{"password":"[REDACTED]","q":"refund"}'
+ */
+export function createJsonSnapshotter(options?: SnapshotOptions): JsonSnapshotter {
+  return jsonSnapshotter(compile(options));
+}
+
+function compile(options: SnapshotOptions | undefined): Compiled {
   options ??= {};
-  const text = compileText(options);
-  const compiled: Compiled = {
+  return {
     maxDepth: limit(options.maxDepth, DEFAULT_SNAPSHOT_LIMITS.maxDepth),
     maxStringLength: limit(options.maxStringLength, DEFAULT_SNAPSHOT_LIMITS.maxStringLength),
     maxCollectionSize: limit(options.maxCollectionSize, DEFAULT_SNAPSHOT_LIMITS.maxCollectionSize),
     maxTotalNodes: limit(options.maxTotalNodes, DEFAULT_SNAPSHOT_LIMITS.maxTotalNodes),
-    ...text,
+    ...compileText(options),
   };
-  const { maxStringLength, mask, scan } = compiled;
-  // Strings are the most common capture: clean, short, unmasked ones come back as they are.
+}
+
+/**
+ * The text as one flat string. The walk joins many small pieces, which V8 keeps as a tree
+ * of concatenations; flattened now, while the pieces are in cache, the tree dies young
+ * instead of being kept (and traced by the GC) until a request body copies it. `indexOf`
+ * flattens its receiver; its result is used so that the call stays. The walk never writes
+ * a raw U+0000 (it is sanitised out, and JSON escapes control characters).
+ */
+function flat(text: string): string {
+  return text.indexOf('\u0000') === -1 ? text : UNSERIALIZABLE_JSON;
+}
+
+function jsonSnapshotter(compiled: Compiled): JsonSnapshotter {
+  const { maxStringLength, mask } = compiled;
+  // Strings are the most common capture: clean, short, unmasked ones skip the walk.
   const plainStrings = mask === undefined;
 
-  return function snapshot(value: unknown): JsonValue {
+  return function snapshotJson(value: unknown): string {
     try {
       switch (typeof value) {
         case 'string':
-          if (plainStrings && value.length <= maxStringLength) return scan(sanitizeString(value));
+          if (plainStrings && value.length <= maxStringLength) return capturedJson(compiled, value);
           break;
         case 'number':
-          return convertNumber(value);
+          return numberJson(value);
         case 'boolean':
-          return value;
+          return value ? 'true' : 'false';
         case 'undefined':
-          return null;
+          return 'null';
         case 'object':
-          if (value === null) return null;
+          if (value === null) return 'null';
           break;
       }
-      return new SnapshotWalk(compiled).visit(value, 0, false);
+      return flat(new SnapshotWalk(compiled).visit(value, 0, false));
     } catch {
       // Unreachable short of a stack overflow or exhausted memory; never throw into user code.
-      return UNSERIALIZABLE;
+      return UNSERIALIZABLE_JSON;
     }
   };
 }

@@ -71,7 +71,7 @@ export class ModelObservation extends SpanObservation {
   recordInputMessages(messages: unknown): void {
     if (!this.captureInput) return;
     for (const event of inputEvents(messages)) {
-      this.addEvent(event.type, this.client.snapshot(event.content), attributes(this, event.attributes));
+      this.addEvent(event.type, this.client.snapshotJson(event.content), attributesJson(this, event.attributes));
     }
   }
 
@@ -83,7 +83,7 @@ export class ModelObservation extends SpanObservation {
     if (usage && this.usage === undefined) this.usage = usage;
     if (!this.captureOutput) return;
     for (const event of outputEvents(message)) {
-      this.addEvent(event.type, this.client.snapshot(event.content), attributes(this, event.attributes));
+      this.addEvent(event.type, this.client.snapshotJson(event.content), attributesJson(this, event.attributes));
     }
   }
 
@@ -167,6 +167,6 @@ function stripUndefined(usage: TokenUsage): TokenUsage {
   return out as TokenUsage;
 }
 
-function attributes(span: ModelObservation, extra: Record<string, unknown> | undefined) {
-  return extra === undefined ? undefined : (span.client.snapshot(extra) as Record<string, unknown>);
+function attributesJson(span: ModelObservation, extra: Record<string, unknown> | undefined): string | undefined {
+  return extra === undefined ? undefined : span.client.snapshotJson(extra);
 }

@@ -1,6 +1,8 @@
 import { hideInternals } from '../debug/inspect.js';
-import type { EventRecord, EventType, JsonObject, RunRecord, SpanKind, SpanRecord, WireError } from '../registry/records.js';
+import { CapturedEventRecord } from '../registry/captured-event.js';
+import type { EventType, JsonObject, RunRecord, SpanKind, SpanRecord, WireError } from '../registry/records.js';
 import { createEntry, type Entry } from '../registry/record-queue.js';
+import { jsonString } from '../serialize/json-text.js';
 import { sanitizeString } from '../serialize/sanitize-string.js';
 import { clipText } from '../util/text.js';
 import type { ClientCore } from '../context/client-core.js';
@@ -9,6 +11,9 @@ import type { Attributes } from './handles.js';
 import { elapsedMs, newId, nowIso } from './timing.js';
 
 const MAX_NAME_LENGTH = 500;
+// The attributes of named custom events and metrics (docs/protocol.md, Conventions), as JSON.
+const CUSTOM_EVENT_ATTRIBUTES = '{"northstar_type":"event"}';
+const METRIC_ATTRIBUTES = '{"northstar_type":"metric"}';
 const MAX_ERROR_MESSAGE = 2000;
 
 /** A record name: sanitised, capped, never empty. */
@@ -36,7 +41,7 @@ export function wireError(client: ClientCore, error: unknown): WireError {
       if (typeof m === 'string') {
         message = m;
       } else {
-        message = JSON.stringify(client.snapshot(error));
+        message = client.snapshotJson(error);
         redacted = true;
       }
     } else {
@@ -103,23 +108,23 @@ export abstract class Observation {
     return this.captureInput;
   }
 
-  /** Records a value as this observation's input (snapshot now), unless input capture is off. */
+  /** Records a value as this observation's input (its JSON written now), unless input capture is off. */
   recordInput(value: unknown): void {
-    if (this.captureInput) this.addEvent(this.inputType, this.client.snapshot(value));
+    if (this.captureInput) this.addEvent(this.inputType, this.client.snapshotJson(value));
   }
 
   /** Records the output, unless output capture is off: the flags govern explicit values too. */
   setOutput(value: unknown): void {
-    if (this.captureOutput) this.recordOutputSnapshot(this.client.snapshot(value));
+    if (this.captureOutput) this.recordOutputJson(this.client.snapshotJson(value));
   }
 
-  /** Records an already-snapshotted output; a second call updates the same event. */
-  protected recordOutputSnapshot(content: unknown): void {
+  /** Records an output already written as JSON by the snapshotter; a second call replaces the same event's content. */
+  protected recordOutputJson(contentJson: string): void {
     if (this.outputEntry) {
-      (this.outputEntry.record as EventRecord).content = content;
+      (this.outputEntry.record as CapturedEventRecord).setContentJson(contentJson);
       this.client.enqueue(this.outputEntry);
     } else {
-      this.outputEntry = this.addEvent(this.outputType, content);
+      this.outputEntry = this.addEvent(this.outputType, contentJson);
     }
   }
 
@@ -128,23 +133,24 @@ export abstract class Observation {
   }
 
   logEvent(name: string, data?: unknown): void {
-    const content = { name: recordName(name, 'event'), data: this.client.snapshot(data) };
-    this.addEvent('custom', content, { northstar_type: 'event' });
+    const content = `{"name":${jsonString(recordName(name, 'event'))},"data":${this.client.snapshotJson(data)}}`;
+    this.addEvent('custom', content, CUSTOM_EVENT_ATTRIBUTES);
   }
 
   logMetric(name: string, value: number): void {
     checkMetric(value);
-    this.addEvent('custom', { name: recordName(name, 'metric'), value }, { northstar_type: 'metric' });
+    this.addEvent('custom', JSON.stringify({ name: recordName(name, 'metric'), value }), METRIC_ATTRIBUTES);
   }
 
   abstract logMetadata(metadata: Attributes): void;
 
-  /** Queues an event on this observation. */
-  addEvent(type: EventType, content: unknown, attributes?: JsonObject): Entry {
-    const record: EventRecord = { id: newId(), run_id: this.run.id, type, created_at: nowIso(), content };
+  /**
+   * Queues an event on this observation. Its content (and attributes) are JSON text the
+   * snapshotter wrote: kept as they are and spliced into the request body unchanged.
+   */
+  addEvent(type: EventType, contentJson: string, attributesJson?: string): Entry {
     const spanId = this.spanId;
-    if (spanId !== undefined) record.span_id = spanId;
-    if (attributes !== undefined) record.attributes = attributes;
+    const record = new CapturedEventRecord(newId(), this.run.id, type, nowIso(), contentJson, spanId, attributesJson);
     const parents = spanId === undefined ? [this.run.entry] : [this.run.entry, this.entry];
     const entry = createEntry('events', record, parents, false);
     const run = this.run;

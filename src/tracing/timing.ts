@@ -7,7 +7,8 @@ export const newId: () => string = randomId;
 // microseconds, and never repeat or go back within this copy of the module: stored order
 // by timestamp is the order things happened. The millisecond part of the ISO string is
 // formatted once per millisecond; only the three microsecond digits change in between.
-const MICRO_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+// The three digits with the `Z` after them: a stamp is then the millisecond prefix and one piece.
+const MICRO_DIGITS_Z: readonly string[] = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(3, '0')}Z`);
 /** Re-anchor to the wall clock when it and the monotonic clock disagree by more than this (NTP steps, suspend). */
 const MAX_DRIFT_MS = 1000;
 
@@ -34,7 +35,7 @@ export const nowIso = (): string => {
     }
     msPrefix = new Date(ms).toISOString().slice(0, -1);
   }
-  return `${msPrefix}${MICRO_DIGITS[us - ms * 1000]}Z`;
+  return msPrefix + (MICRO_DIGITS_Z[us - ms * 1000] as string);
 };
 
 /** Milliseconds since `start` (a `performance.now()` reading), to the microsecond. */
