@@ -56,10 +56,10 @@ export interface FastPath {
 /**
  * The fast path every wrapper of the package shares (`trace`/`observe` wrappers and the
  * decorated methods). When nothing would be recorded it calls `original` directly with
- * the same `this` and arguments, allocating nothing: a trace without an enabled client
- * (one check), a trace the head sampler leaves out (run outside any observation, so its
- * spans and model spans follow that decision), a span outside a trace. Otherwise it calls
- * `traced(this, arguments)`. A span wrapper called outside any trace says so once in
+ * the same `this` and arguments, allocating nothing of its own: a trace without an
+ * enabled client (one check), a trace the head sampler leaves out (run outside any
+ * observation, so its spans and model spans follow that decision), a span outside a
+ * trace. Otherwise it calls `traced`. A span wrapper called outside any trace says so once in
  * debug mode; that note is only on the untraced path.
  */
 export function fastPathWrapper(path: FastPath): Function {
