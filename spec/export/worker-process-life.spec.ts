@@ -6,7 +6,7 @@
 // that fails to load) delivery falls back to the caller's thread, said in the debug log.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { assertCleanExit, type Exit, killRunningChildren, launchNode } from '../support/child-process.js';
 import { startIngestServer, type IngestServer } from '../support/ingest-server.js';
 
 function repoRoot(): string {
@@ -30,46 +31,10 @@ const CJS_WORKER = join(ROOT, 'dist/cjs/src/export/worker-transport.js');
 /** Scratch files under the repository (so `ky` and `tslib` resolve from its node_modules). */
 const WORK = join(ROOT, 'build/worker-transport');
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-const children = new Set<ChildProcess>();
-
 /** Runs `source` (ESM unless `cjs`) with the server in its environment; `onStdout` sees the output so far. */
 function launch(source: string, env: Record<string, string>, options: { cjs?: boolean; onStdout?: (text: string, child: ChildProcess) => void } = {}): Promise<Exit> {
   const args = options.cjs ? ['-e', source] : ['--input-type=module', '-e', source];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
-    stdout += text;
-    options.onStdout?.(stdout, child);
-  });
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  return new Promise((resolve, reject) => {
-    // A generous bound: "exits on its own" is the claim, not a speed.
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the child did not exit within 30 s; stdout: ${stdout} stderr: ${stderr}`));
-    }, 30_000);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-function assertCleanExit(exit: Exit): void {
-  assert.equal(exit.stderr, '', 'nothing on stderr: no unhandled rejection, no warning');
-  assert.equal(exit.signal, null);
-  assert.equal(exit.code, 0);
+  return launchNode(args, env, { cwd: ROOT, label: 'the child', timeoutMs: 30_000, onStdout: options.onStdout });
 }
 
 /** The last JSON line a child printed. */
@@ -92,7 +57,7 @@ before(async () => {
   mkdirSync(WORK, { recursive: true });
 });
 afterEach(() => {
-  for (const child of children) child.kill('SIGKILL');
+  killRunningChildren();
   server.reset();
 });
 after(async () => {
@@ -220,20 +185,7 @@ describe('worker transport in Bun', { skip: existsSync(BUN) ? false : 'bun is no
        ${TRACE('5')}
        process.on('exit', () => console.log(JSON.stringify({ flushed, worker: deliveryWorkerStats() })));`,
     );
-    const child = spawn(BUN, [file], { cwd: WORK, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bun did not exit within 30 s: ${stdout} ${stderr}`)), 30_000);
-      child.on('exit', (c) => {
-        clearTimeout(timer);
-        children.delete(child);
-        resolve(c);
-      });
-    });
+    const { code, stdout, stderr } = await launchNode([file], env, { cwd: WORK, label: 'bun', timeoutMs: 30_000, command: BUN });
     assert.equal(code, 0, stderr);
     const { flushed, worker } = JSON.parse(stdout.trim().split('\n').pop()!);
     assert.equal(flushed, true);

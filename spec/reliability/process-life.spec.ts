@@ -5,12 +5,13 @@
 // and none of them prints an unhandled rejection or a warning.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { assertCleanExit, type Exit, killRunningChildren, launchNode } from '../support/child-process.js';
 import { startIngestServer, type IngestServer } from '../support/ingest-server.js';
 
 /** The repository root: the first ancestor of this file (or the cwd) holding the child scripts. */
@@ -23,50 +24,9 @@ function repoRoot(): string {
 const ROOT = repoRoot();
 const script = (name: string): string => join(ROOT, 'spec/support/child-scripts', name);
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-const children = new Set<ChildProcess>();
-
-/** Starts a script with the server in its environment; `onStdout` sees each chunk. */
+/** Starts a script with the server in its environment; `onStdout` sees the output so far. */
 function launch(name: string, env: Record<string, string>, onStdout?: (text: string, child: ChildProcess) => void): Promise<Exit> {
-  const child = spawn(process.execPath, [script(name)], {
-    cwd: ROOT,
-    // Only what the script needs: no NORTHSTAR_* from the parent, no NODE_OPTIONS.
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
-    stdout += text;
-    onStdout?.(stdout, child);
-  });
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  return new Promise((resolve, reject) => {
-    // A generous bound: "exits at once" means it exits on its own, not that it is fast.
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${name} did not exit within 20 s; stdout: ${stdout} stderr: ${stderr}`));
-    }, 20_000);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-function assertCleanExit(exit: Exit): void {
-  assert.equal(exit.stderr, '', 'nothing on stderr: no unhandled rejection, no warning');
-  assert.equal(exit.signal, null);
-  assert.equal(exit.code, 0);
+  return launchNode([script(name)], env, { cwd: ROOT, label: name, timeoutMs: 20_000, onStdout });
 }
 
 let server: IngestServer;
@@ -78,7 +38,7 @@ before(async () => {
   env = { NS_KEY: server.apiKey, NS_URL: server.url };
 });
 afterEach(() => {
-  for (const child of children) child.kill('SIGKILL');
+  killRunningChildren();
   server.reset();
 });
 after(() => server.close());

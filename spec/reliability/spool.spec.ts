@@ -5,7 +5,7 @@
 // and two processes sharing one directory never send the same file.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { flush, init, logEvent, shutdown, stats, trace } from '../../src/index.js';
+import { type Exit, killRunningChildren, launchNode } from '../support/child-process.js';
 import { startIngestServer, type IngestServer } from '../support/ingest-server.js';
 
 function repoRoot(): string {
@@ -24,37 +25,8 @@ function repoRoot(): string {
 const ROOT = repoRoot();
 const SCRIPT = join(ROOT, 'spec/support/child-scripts/spool-child.mjs');
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-const children = new Set<ChildProcess>();
-
 function launch(env: Record<string, string>, onStdout?: (text: string, child: ChildProcess) => void): Promise<Exit> {
-  const child = spawn(process.execPath, [SCRIPT], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
-    stdout += text;
-    onStdout?.(stdout, child);
-  });
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`spool-child did not exit within 30 s; stdout: ${stdout} stderr: ${stderr}`));
-    }, 30_000);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  return launchNode([SCRIPT], env, { cwd: ROOT, label: 'spool-child', timeoutMs: 30_000, onStdout });
 }
 
 let server: IngestServer;
@@ -66,7 +38,7 @@ before(async () => {
   server = await startIngestServer();
 });
 afterEach(() => {
-  for (const child of children) child.kill('SIGKILL');
+  killRunningChildren();
   server.reset();
 });
 after(async () => {
