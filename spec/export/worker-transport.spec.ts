@@ -181,9 +181,11 @@ describe('worker transport: where auto stays inline', () => {
   it("under a test runner (this one sets NODE_TEST_CONTEXT), 'auto' is the in-thread transport; 'worker' is not", () => {
     assert.ok(process.env.NODE_TEST_CONTEXT !== undefined, 'run by node --test');
     const options = { endpoint: h.server.url, apiKey: h.server.apiKey, timeoutMs: 5_000 };
-    assert.equal(createTransport('auto', options, quiet).close, undefined, 'the HTTP transport (it has nothing to close)');
+    const auto = createTransport('auto', options, quiet);
+    assert.equal(auto.thread, undefined, 'the HTTP transport');
+    auto.close?.();
     const worker = createTransport('worker', options, quiet);
-    assert.equal(typeof worker.close, 'function');
+    assert.equal(worker.thread, true);
     worker.close?.();
   });
 
@@ -199,7 +201,7 @@ describe('worker transport: where auto stays inline', () => {
     }
     const cpus = cpuBudget();
     assert.ok(cpus !== undefined && cpus > 0);
-    assert.equal(typeof transport.close === 'function', cpus >= AUTO_MIN_CPUS, `${cpus} CPUs`);
+    assert.equal(transport.thread === true, cpus >= AUTO_MIN_CPUS, `${cpus} CPUs`);
     transport.close?.();
   });
 

@@ -18,6 +18,7 @@ port?.on('message', (message: ToWorker) => {
     const { endpoint, apiKey, timeoutMs }: HttpTransportOptions = message;
     channels.set(message.channel, createHttpTransport({ endpoint, apiKey, timeoutMs }));
   } else if (message.type === 'close') {
+    channels.get(message.channel)?.close?.();
     channels.delete(message.channel);
   } else if (message.type === 'send') {
     const { id } = message;

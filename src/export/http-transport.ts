@@ -1,6 +1,7 @@
-import ky from 'ky';
+import ky, { type Options } from 'ky';
 import { clipText } from '../util/text.js';
 import { describeNetworkError, wrongEndpointResult } from './delivery-diagnostics.js';
+import { createNodeHttpFetch, WIRE_BODY } from './node-http-fetch.js';
 
 /** What one request achieved, as the flusher needs to know it (docs/protocol.md, Responses). */
 export type SendResult =
@@ -13,9 +14,10 @@ export type SendResult =
 
 /**
  * Sends one request body to the ingest endpoint; `close`, where present, releases what the
- * transport holds (the worker transport's thread) once its client has delivered everything.
+ * transport holds (the worker transport's thread, idle keep-alive sockets) once its client
+ * has delivered everything. `thread` marks the worker transport.
  */
-export type Transport = ((body: string) => Promise<SendResult>) & { close?: () => void };
+export type Transport = ((body: string) => Promise<SendResult>) & { close?: () => void; thread?: true };
 
 /** Where and how the HTTP transport sends. */
 export interface HttpTransportOptions {
@@ -44,11 +46,16 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       'content-type': 'application/json',
     },
   });
-  return async (body) => {
+  // On Node the body goes beside the Request, straight to a socket (src/export/node-http-fetch.ts).
+  const direct = createNodeHttpFetch();
+  const send: Transport = async (body) => {
     let response: Response;
     try {
       // ky's timeout ends when the headers arrive; this signal also bounds reading the body.
-      response = await client.post(options.endpoint, { body, signal: bodyTimeout(options.timeoutMs * 2) });
+      const signal = bodyTimeout(options.timeoutMs * 2);
+      response = await (direct !== undefined && direct.usable()
+        ? client.post(options.endpoint, { fetch: direct.fetch as typeof fetch, [WIRE_BODY]: body, signal } as Options)
+        : client.post(options.endpoint, { body, signal }));
     } catch (error) {
       return { kind: 'transient', message: describeNetworkError(error) };
     }
@@ -75,6 +82,8 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     if (wrongUrl !== undefined) return wrongUrl;
     return { kind: 'transient', status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')), message };
   };
+  if (direct !== undefined) send.close = () => direct.close();
+  return send;
 }
 
 /** An abort signal after `ms`, where the runtime has `AbortSignal.timeout`. */

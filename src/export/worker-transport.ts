@@ -16,6 +16,7 @@
 import { readEnvVariable } from '../config/environment.js';
 import type { Logger } from '../debug/logger.js';
 import { cpuBudget, siblingFile, unrefTimer, type WorkerThread, type WorkerThreadConstructor, workerThreads } from '../util/runtime.js';
+import { fetchReplaced } from './node-http-fetch.js';
 import { createHttpTransport, type HttpTransportOptions, type SendResult, type Transport } from './http-transport.js';
 
 /** A message to the delivery worker. */
@@ -48,12 +49,6 @@ const AUTO_WINDOW_MS = 10_000;
  * needs a core to itself, beside the caller's thread, GC and libuv's pool.
  */
 export const AUTO_MIN_CPUS = 4;
-
-/**
- * `fetch` as this module found it. `'auto'` stays on the caller's thread once it was
- * replaced (nock, msw, a tracing agent): the thread has its own `fetch`, without the patch.
- */
-const LOADED_FETCH: unknown = (globalThis as { fetch?: unknown }).fetch;
 
 /** After this many unexpected stops of the thread, this process sends on the caller's thread. */
 const MAX_STOPS = 3;
@@ -286,7 +281,7 @@ export function createWorkerTransport(options: HttpTransportOptions, logger: Log
   };
   const transport: Transport = async (body) => {
     if (!moved) {
-      if (unavailable !== undefined || !sustained() || globalThis.fetch !== LOADED_FETCH) return onThisThread(body);
+      if (unavailable !== undefined || !sustained() || fetchReplaced()) return onThisThread(body);
       moved = true;
       logger.debug(`transport 'auto': ${AUTO_REQUESTS} requests within ${AUTO_WINDOW_MS / 1000} s; moving delivery to a worker thread`);
     }
@@ -300,9 +295,11 @@ export function createWorkerTransport(options: HttpTransportOptions, logger: Log
     }
     return onThisThread(body);
   };
+  transport.thread = true;
   transport.close = () => {
     live.delete(channel);
     current?.close(channel);
+    inline?.close?.();
   };
   return transport;
 }

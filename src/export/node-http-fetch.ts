@@ -1,0 +1,137 @@
+// The fetch ky sends ingest requests with on Node: node:http(s) over one keep-alive agent,
+// the body handed over as text beside the Request instead of inside it. ky clones every
+// Request before it sends it (for its retries), and cloning a body means teeing its stream
+// and copying every chunk: with undici's fetch a 600 KB batch cost about 5 ms of the caller's
+// CPU, against under 2 ms written straight to a socket (bench/README.md, "Where the time
+// goes"). ky still does everything else: timeout, hooks, the error and response handling.
+//
+// Used only where nothing else is expected to see the requests: not when `fetch` was
+// replaced (nock, msw, a tracing agent), not when a non-default undici dispatcher is set
+// (a proxy, a mock agent), not with NODE_USE_ENV_PROXY, and not outside Node (Bun, Deno,
+// edge runtimes keep their own fetch). There the body goes inside the Request as before.
+import type * as Http from 'node:http';
+import { nodeBuiltin } from '../util/runtime.js';
+
+/** The ky option that carries the body text to {@link NodeHttpFetch} (ky passes unknown options on to fetch). */
+export const WIRE_BODY = 'northstarWireBody';
+
+/** The second argument ky gives fetch: the options it does not know itself. */
+type FetchExtras = { readonly [WIRE_BODY]?: string };
+
+/** A fetch for ky over node:http(s), and whether it may be used for the next request. */
+export interface NodeHttpFetch {
+  readonly fetch: (request: Request, extras?: FetchExtras) => Promise<Response>;
+  /** False once `fetch` was replaced or a dispatcher set after this module loaded: send through fetch then. */
+  usable(): boolean;
+  /** Closes the idle keep-alive sockets (they never hold the process open: the agent unrefs them). */
+  close(): void;
+}
+
+type HttpModule = typeof Http;
+type Dispatcher = { constructor?: { name?: unknown } } | undefined;
+
+const DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+// `fetch` as this module found it: a later replacement means someone watches or steers fetch.
+const LOADED_FETCH: unknown = (globalThis as { fetch?: unknown }).fetch;
+
+/**
+ * Whether `fetch` was replaced since the SDK loaded (nock, msw, a tracing agent): requests
+ * then go through it on the caller's thread, where the replacement can see them.
+ */
+export function fetchReplaced(): boolean {
+  return globalThis.fetch !== LOADED_FETCH;
+}
+// Responses without a body: `new Response(body, { status })` refuses a body for them.
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+// Below the 5 s keep-alive timeout of Node's own server and most proxies, so that a socket
+// is not reused just as the server closes it; a shorter `Keep-Alive: timeout=` hint wins.
+const IDLE_SOCKET_MS = 4_000;
+
+/** The node:http fetch, or undefined where requests must go through the runtime's fetch. */
+export function createNodeHttpFetch(): NodeHttpFetch | undefined {
+  const host = globalThis as { process?: { versions?: { node?: unknown; bun?: unknown }; env?: Record<string, string | undefined> }; Deno?: unknown };
+  const versions = host.process?.versions;
+  if (typeof versions?.node !== 'string' || versions.bun !== undefined || host.Deno !== undefined) return undefined;
+  const http = nodeBuiltin<HttpModule>('node:http');
+  const https = nodeBuiltin<HttpModule>('node:https');
+  if (http === undefined || https === undefined) return undefined;
+  const agents = {
+    'http:': new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+    'https:': new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+  };
+  const modules = { 'http:': http, 'https:': https };
+
+  return {
+    fetch(request, extras) {
+      const body = extras?.[WIRE_BODY];
+      const protocol = new URL(request.url).protocol;
+      if (body === undefined || (protocol !== 'http:' && protocol !== 'https:')) return (globalThis.fetch as typeof fetch)(request);
+      return send(modules[protocol], agents[protocol], request, body);
+    },
+    usable() {
+      if (fetchReplaced() || host.process?.env?.NODE_USE_ENV_PROXY) return false;
+      // Node creates a plain undici Agent on its first fetch; anything else (ProxyAgent, MockAgent) was set by the program.
+      const dispatcher = (globalThis as Record<symbol, Dispatcher>)[DISPATCHER];
+      return dispatcher === undefined || dispatcher.constructor?.name === 'Agent';
+    },
+    close() {
+      agents['http:'].destroy();
+      agents['https:'].destroy();
+    },
+  };
+}
+
+/** One POST of `body` on the agent's sockets, answered as a fetch Response; fails as fetch does (`TypeError: fetch failed`, the cause kept). */
+function send(module: HttpModule, agent: Http.Agent, request: Request, body: string): Promise<Response> {
+  const signal = request.signal;
+  return new Promise<Response>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const bytes = Buffer.from(body, 'utf8');
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    headers['content-length'] = String(bytes.length);
+    let settled = false;
+    const finish = (error: unknown, response?: Response): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      if (response !== undefined) resolve(response);
+      else reject(error);
+    };
+    const fail = (cause: unknown): void => finish(new TypeError('fetch failed', { cause }));
+    const req = module.request(request.url, { method: request.method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', fail);
+      // A connection closed mid-answer: without this the request would wait for ky's timeout.
+      res.on('close', () => {
+        if (!res.complete) fail(new Error('the connection closed before the response ended'));
+      });
+      res.on('end', () => {
+        try {
+          const status = res.statusCode ?? 0;
+          const responseHeaders = new Headers();
+          const raw = res.rawHeaders;
+          for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i] as string, raw[i + 1] as string);
+          const content = NULL_BODY_STATUS.has(status) ? null : Buffer.concat(chunks);
+          finish(undefined, new Response(content, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
+        } catch (error) {
+          // A status the Response constructor refuses (outside 200-599): not an HTTP answer fetch would give either.
+          fail(error);
+        }
+      });
+    });
+    const onAbort = (): void => {
+      finish(signal.reason);
+      req.destroy();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    req.on('error', fail);
+    req.end(bytes);
+  });
+}
