@@ -4,6 +4,7 @@ import { applyMask, MASK_ERROR } from './mask.js';
 import { sanitizeString } from './sanitize-string.js';
 import { clipText } from '../util/text.js';
 import { isPlainJsonString, jsonString } from './json-text.js';
+import { CACHED_MAX_LENGTH, CACHED_MIN_LENGTH, StringJsonCache } from './string-cache.js';
 
 // Part of the documented surface of this module: error messages are redacted with it.
 export { redactText };
@@ -131,6 +132,10 @@ interface Compiled {
   readonly scan: (text: string) => string;
   /** `scan`, then the user's `mask`: the one redaction of free text (see `createTextRedactor`). */
   readonly redact: (text: string) => string;
+  /** The JSON of captured strings seen lately; undefined with a `mask`, which may not give the same answer twice. */
+  readonly strings: StringJsonCache | undefined;
+  /** `writeCapturedJson` with these options, for the cache to call on a miss. */
+  readonly writeString: (value: string) => string;
 }
 
 function limit(value: unknown, fallback: number): number {
@@ -172,8 +177,15 @@ function capturedText(options: Compiled, value: string): string {
   return dropped === 0 ? head : head + truncationSuffix(dropped);
 }
 
-/** The JSON of a captured string. A short one that needs neither sanitising nor escaping costs one test and the scan. */
+/** The JSON of a captured string: a string captured lately costs a lookup (string-cache.ts). */
 function capturedJson(options: Compiled, value: string): string {
+  const cache = options.strings;
+  if (cache === undefined || value.length < CACHED_MIN_LENGTH || value.length > CACHED_MAX_LENGTH) return writeCapturedJson(options, value);
+  return cache.json(value, options.writeString);
+}
+
+/** The JSON of a captured string, written. A short one that needs neither sanitising nor escaping costs one test and the scan. */
+function writeCapturedJson(options: Compiled, value: string): string {
   if (value.length <= options.maxStringLength && isPlainJsonString(value)) {
     // The scan only cuts text out and writes `[REDACTED]`: clean text stays clean. A mask may write anything.
     const redacted = options.redact(value);
@@ -720,13 +732,17 @@ export function createJsonSnapshotter(options?: SnapshotOptions): JsonSnapshotte
 
 function compile(options: SnapshotOptions | undefined): Compiled {
   options ??= {};
-  return {
+  const text = compileText(options);
+  const compiled: Compiled = {
     maxDepth: limit(options.maxDepth, DEFAULT_SNAPSHOT_LIMITS.maxDepth),
     maxStringLength: limit(options.maxStringLength, DEFAULT_SNAPSHOT_LIMITS.maxStringLength),
     maxCollectionSize: limit(options.maxCollectionSize, DEFAULT_SNAPSHOT_LIMITS.maxCollectionSize),
     maxTotalNodes: limit(options.maxTotalNodes, DEFAULT_SNAPSHOT_LIMITS.maxTotalNodes),
-    ...compileText(options),
+    ...text,
+    strings: text.mask === undefined ? new StringJsonCache() : undefined,
+    writeString: (value) => writeCapturedJson(compiled, value),
   };
+  return compiled;
 }
 
 /**

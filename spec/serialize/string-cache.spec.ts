@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createJsonSnapshotter } from '../../src/serialize/snapshot.js';
+import { StringJsonCache } from '../../src/serialize/string-cache.js';
+
+const SECRET = 'sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c';
+
+describe('captured strings seen lately (string-cache.ts)', () => {
+  it('writes a string captured again exactly as the first time: escaped, redacted, capped', () => {
+    const snapshot = createJsonSnapshotter({ maxStringLength: 40 });
+    const values = [
+      'a clean sentence, long enough to be cached',
+      `a quote " and a line\nbreak, then the key ${SECRET}`,
+      `password=hunter2 and then a long tail that is cut off at forty characters`,
+      'a lone surrogate \ud800 and a NUL \u0000 in a cached string',
+    ];
+    const first = values.map((value) => snapshot({ value, nested: [value] }));
+    for (let round = 0; round < 3; round++) {
+      assert.deepEqual(values.map((value) => snapshot({ value, nested: [value] })), first);
+    }
+    for (const json of first) {
+      assert.ok(!json.includes(SECRET) && !json.includes('hunter2') && !json.includes('\\u0000') && !json.includes('\\ud800'), json);
+      assert.deepEqual(JSON.parse(json).nested[0], JSON.parse(json).value);
+    }
+  });
+
+  it('is not used with a mask: the mask sees every captured string, every time', () => {
+    let calls = 0;
+    const snapshot = createJsonSnapshotter({ mask: (text) => `${text.length}:${++calls}` });
+    const text = 'the same long string, captured twice';
+    assert.equal(snapshot([text, text]), `["${text.length}:1","${text.length}:2"]`);
+  });
+
+  it('holds a string per slot: a string seen again is found, one overwritten is written again', () => {
+    const cache = new StringJsonCache();
+    let writes = 0;
+    const write = (value: string): string => {
+      writes += 1;
+      return `"${value}"`;
+    };
+    const kept = 'a string used on every call';
+    assert.equal(cache.json(kept, write), `"${kept}"`);
+    assert.equal(cache.json(`${kept}`.slice(0), write), `"${kept}"`);
+    assert.equal(writes, 1);
+    for (let i = 0; i < 10_000; i++) assert.equal(cache.json(`value number ${i}`, write), `"value number ${i}"`);
+    assert.equal(writes, 10_001);
+    assert.equal(cache.json(kept, write), `"${kept}"`);
+  });
+});

@@ -1,0 +1,54 @@
+// The JSON of captured strings seen lately, looked up by content. A string is immutable, so
+// what the snapshot writes for it (capped, sanitised, scanned for credentials, escaped)
+// depends on the snapshotter's options alone: a string captured again costs one comparison
+// instead of the escape test and the credential scan. Agents capture the same strings over
+// and over: a system prompt on every model call, a conversation re-sent at every step, the
+// documents a retrieval step returns passed on to ranking and generation.
+
+/** Shorter strings are cheap to write and too often unique (ids, numbers as text) to be worth a slot. */
+export const CACHED_MIN_LENGTH = 8;
+/** Longer strings are not kept: the cache must not hold large texts alive (at most SLOTS x this many characters). */
+export const CACHED_MAX_LENGTH = 4_096;
+const SLOTS = 512;
+const FNV_PRIME = 0x01000193;
+/** Characters read at each end of a string, and at most as many spread between them. */
+const EDGE = 16;
+
+/**
+ * A direct-mapped table: a string's slot comes from its length and some of its characters,
+ * and holds the last string written there. A Map keyed by the string hashes every character
+ * of every string it is asked about and made capturing strings never seen again about 1.5x
+ * as costly; here a miss costs at most 48 character reads and a store.
+ */
+export class StringJsonCache {
+  private readonly keys: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
+  private readonly values: string[] = new Array<string>(SLOTS).fill('');
+
+  /** The JSON cached for `value` (CACHED_MIN_LENGTH to CACHED_MAX_LENGTH characters), else `write(value)`, which is then cached. */
+  json(value: string, write: (value: string) => string): string {
+    const slot = slotOf(value);
+    if (this.keys[slot] === value) return this.values[slot] as string;
+    const json = write(value);
+    this.keys[slot] = value;
+    this.values[slot] = json;
+    return json;
+  }
+}
+
+/**
+ * A slot from the length, the first and last 16 characters and 16 spread between them: the
+ * parts where strings made from one template (padded texts, numbered titles, prompts with a
+ * variable at either end) differ. Strings differing only elsewhere share a slot and take turns.
+ */
+function slotOf(value: string): number {
+  const length = value.length;
+  let hash = Math.imul(length, 0x9e3779b1);
+  const head = Math.min(EDGE, length);
+  for (let i = 0; i < head; i++) hash = Math.imul(hash ^ value.charCodeAt(i), FNV_PRIME);
+  for (let i = Math.max(head, length - EDGE); i < length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), FNV_PRIME);
+  if (length > 2 * EDGE) {
+    const step = Math.floor((length - 2 * EDGE) / EDGE) + 1;
+    for (let i = EDGE + (step >> 1); i < length - EDGE; i += step) hash = Math.imul(hash ^ value.charCodeAt(i), FNV_PRIME);
+  }
+  return (hash ^ (hash >>> 16)) & (SLOTS - 1);
+}
