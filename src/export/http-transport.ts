@@ -1,7 +1,7 @@
 import ky, { type Options } from 'ky';
 import { clipText } from '../util/text.js';
 import { describeNetworkError, wrongEndpointResult } from './delivery-diagnostics.js';
-import { createNodeHttpFetch, WIRE_BODY } from './node-http-fetch.js';
+import { answerText, createNodeHttpFetch, WIRE_BODY } from './node-http-fetch.js';
 
 /** What one request achieved, as the flusher needs to know it (docs/protocol.md, Responses). */
 export type SendResult =
@@ -51,19 +51,21 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   const send: Transport = async (body) => {
     let response: Response;
     try {
-      // ky's timeout ends when the headers arrive; this signal also bounds reading the body.
-      const signal = bodyTimeout(options.timeoutMs * 2);
       response = await (direct !== undefined && direct.usable()
-        ? client.post(options.endpoint, { fetch: direct.fetch as typeof fetch, [WIRE_BODY]: body, signal } as Options)
-        : client.post(options.endpoint, { body, signal }));
+        ? // The node:http fetch resolves once the whole answer is read: ky's timeout bounds all of it.
+          client.post(options.endpoint, { fetch: direct.fetch as typeof fetch, [WIRE_BODY]: body } as Options)
+        : // fetch resolves when the headers arrive, and ky's timeout with it; this signal also bounds reading the body.
+          client.post(options.endpoint, { body, signal: bodyTimeout(options.timeoutMs * 2) }));
     } catch (error) {
       return { kind: 'transient', message: describeNetworkError(error) };
     }
-    let text = '';
-    try {
-      text = await response.text();
-    } catch (error) {
-      return { kind: 'transient', status: response.status, message: `reading the response failed: ${String(error)}` };
+    let text = answerText(response);
+    if (text === undefined) {
+      try {
+        text = await response.text();
+      } catch (error) {
+        return { kind: 'transient', status: response.status, message: `reading the response failed: ${String(error)}` };
+      }
     }
     const status = response.status;
     if (status >= 200 && status < 300) {

@@ -43,9 +43,21 @@ export function fetchReplaced(): boolean {
 }
 // Responses without a body: `new Response(body, { status })` refuses a body for them.
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+// The text of each answer this fetch read: the Response it resolves with has no body stream
+// (building one and reading it back cost more than the request's own socket work).
+const answers = new WeakMap<Response, string>();
 // Below the 5 s keep-alive timeout of Node's own server and most proxies, so that a socket
 // is not reused just as the server closes it; a shorter `Keep-Alive: timeout=` hint wins.
 const IDLE_SOCKET_MS = 4_000;
+
+/**
+ * The body of an answer {@link NodeHttpFetch} read, as text; undefined for any other
+ * Response (read that one with `text()`). ky hands the Response on unchanged (no
+ * afterResponse hooks here).
+ */
+export function answerText(response: Response): string | undefined {
+  return answers.get(response);
+}
 
 /** The node:http fetch, or undefined where requests must go through the runtime's fetch. */
 export function createNodeHttpFetch(): NodeHttpFetch | undefined {
@@ -64,8 +76,8 @@ export function createNodeHttpFetch(): NodeHttpFetch | undefined {
   return {
     fetch(request, extras) {
       const body = extras?.[WIRE_BODY];
-      const protocol = new URL(request.url).protocol;
-      if (body === undefined || (protocol !== 'http:' && protocol !== 'https:')) return (globalThis.fetch as typeof fetch)(request);
+      const protocol = request.url.startsWith('https:') ? 'https:' : request.url.startsWith('http:') ? 'http:' : undefined;
+      if (body === undefined || protocol === undefined) return (globalThis.fetch as typeof fetch)(request);
       return send(modules[protocol], agents[protocol], request, body);
     },
     usable() {
@@ -81,7 +93,11 @@ export function createNodeHttpFetch(): NodeHttpFetch | undefined {
   };
 }
 
-/** One POST of `body` on the agent's sockets, answered as a fetch Response; fails as fetch does (`TypeError: fetch failed`, the cause kept). */
+/**
+ * One POST of `body` on the agent's sockets, answered once the whole answer is read (so
+ * ky's timeout bounds reading it too) with a bodiless Response whose text is in `answers`;
+ * fails as fetch does (`TypeError: fetch failed`, the cause kept).
+ */
 function send(module: HttpModule, agent: Http.Agent, request: Request, body: string): Promise<Response> {
   const signal = request.signal;
   return new Promise<Response>((resolve, reject) => {
@@ -118,8 +134,9 @@ function send(module: HttpModule, agent: Http.Agent, request: Request, body: str
           const responseHeaders = new Headers();
           const raw = res.rawHeaders;
           for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i] as string, raw[i + 1] as string);
-          const content = NULL_BODY_STATUS.has(status) ? null : Buffer.concat(chunks);
-          finish(undefined, new Response(content, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
+          const response = new Response(null, { status, statusText: res.statusMessage ?? '', headers: responseHeaders });
+          answers.set(response, NULL_BODY_STATUS.has(status) ? '' : Buffer.concat(chunks).toString('utf8'));
+          finish(undefined, response);
         } catch (error) {
           // A status the Response constructor refuses (outside 200-599): not an HTTP answer fetch would give either.
           fail(error);
