@@ -21,7 +21,7 @@ type FetchExtras = { readonly [WIRE_BODY]?: string };
 /** A fetch for ky over node:http(s), and whether it may be used for the next request. */
 export interface NodeHttpFetch {
   readonly fetch: (request: Request, extras?: FetchExtras) => Promise<Response>;
-  /** False once `fetch` was replaced or a dispatcher set after this module loaded: send through fetch then. */
+  /** False when `fetch` was replaced since the SDK loaded, a non-default undici dispatcher is set or NODE_USE_ENV_PROXY is: send through fetch then. */
   usable(): boolean;
   /** Closes the idle keep-alive sockets (they never hold the process open: the agent unrefs them). */
   close(): void;
@@ -33,14 +33,6 @@ type Dispatcher = { constructor?: { name?: unknown } } | undefined;
 const DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 // `fetch` as this module found it: a later replacement means someone watches or steers fetch.
 const LOADED_FETCH: unknown = (globalThis as { fetch?: unknown }).fetch;
-
-/**
- * Whether `fetch` was replaced since the SDK loaded (nock, msw, a tracing agent): requests
- * then go through it on the caller's thread, where the replacement can see them.
- */
-export function fetchReplaced(): boolean {
-  return globalThis.fetch !== LOADED_FETCH;
-}
 // Responses without a body: `new Response(body, { status })` refuses a body for them.
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 // The text of each answer this fetch read: the Response it resolves with has no body stream
@@ -49,6 +41,16 @@ const answers = new WeakMap<Response, string>();
 // Below the 5 s keep-alive timeout of Node's own server and most proxies, so that a socket
 // is not reused just as the server closes it; a shorter `Keep-Alive: timeout=` hint wins.
 const IDLE_SOCKET_MS = 4_000;
+// The ingest answer is a few bytes; past this much of an answer the rest is not kept.
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/**
+ * Whether `fetch` was replaced since the SDK loaded (nock, msw, a tracing agent): requests
+ * then go through it on the caller's thread, where the replacement can see them.
+ */
+export function fetchReplaced(): boolean {
+  return globalThis.fetch !== LOADED_FETCH;
+}
 
 /**
  * The body of an answer {@link NodeHttpFetch} read, as text; undefined for any other
@@ -122,7 +124,12 @@ function send(module: HttpModule, agent: Http.Agent, request: Request, body: str
     const fail = (cause: unknown): void => finish(new TypeError('fetch failed', { cause }));
     const req = module.request(request.url, { method: request.method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let kept = 0;
+      res.on('data', (chunk: Buffer) => {
+        if (kept >= MAX_ANSWER_BYTES) return;
+        chunks.push(chunk);
+        kept += chunk.length;
+      });
       res.on('error', fail);
       // A connection closed mid-answer: without this the request would wait for ky's timeout.
       res.on('close', () => {
