@@ -6,6 +6,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createHttpTransport, type Transport } from '../../src/export/http-transport.js';
+import { answerText, createNodeHttpFetch, WIRE_BODY } from '../../src/export/node-http-fetch.js';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 
@@ -116,5 +117,23 @@ describe('the HTTP transport on Node (node:http under ky)', () => {
     assert.deepEqual(urls, [url]);
     assert.equal(seen[0]?.body, '{"through":"fetch"}');
     assert.equal(seen[0]?.headers['sec-fetch-mode'], 'cors');
+  });
+
+  it('takes the body out of its holder when it sends it, and never sends the same holder twice (an empty POST)', async () => {
+    handler = accept;
+    const direct = createNodeHttpFetch();
+    assert.ok(direct !== undefined, 'on Node');
+    try {
+      const held = { text: '{"once":true}' as string | undefined };
+      const request = new Request(url, { method: 'POST', headers: { 'content-type': 'application/json' } });
+      const response = await direct.fetch(request, { [WIRE_BODY]: held });
+      assert.equal(held.text, undefined, 'the holder no longer keeps the body');
+      assert.equal(answerText(response), '{"accepted":true}');
+      assert.equal(seen[0]?.body, '{"once":true}');
+      await assert.rejects(direct.fetch(new Request(url, { method: 'POST' }), { [WIRE_BODY]: held }), TypeError);
+      assert.equal(seen.length, 1);
+    } finally {
+      direct.close();
+    }
   });
 });

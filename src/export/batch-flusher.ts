@@ -4,7 +4,7 @@ import type { Entry, RecordQueue } from '../registry/record-queue.js';
 import type { SendResult, Transport } from './http-transport.js';
 import { reportDeliveryFailure } from './delivery-diagnostics.js';
 import { retryDelayMs } from './retry-policy.js';
-import { type Batch, buildBatch, takeBatch } from './wire-body.js';
+import { type Batch, buildBatch, takeBatch, takeBody } from './wire-body.js';
 
 /** Settings of one flusher (from the resolved configuration). */
 export interface FlusherOptions {
@@ -242,7 +242,7 @@ export class BatchFlusher {
     let bytes = 0;
     for (const batch of this.inFlight.keys()) {
       records += batch.sent.size;
-      bytes += batch.body.length;
+      bytes += batch.length;
     }
     return this.registry.size - records >= batchSize * BATCHES_PER_REQUEST || this.registry.bytes - bytes >= maxBatchBytes;
   }
@@ -277,7 +277,7 @@ export class BatchFlusher {
   private async deliver(batch: Batch, failuresAtSend: number): Promise<Outcome> {
     let outcome: Outcome;
     try {
-      const result = await this.transport(batch.body);
+      const result = await this.transport(takeBody(batch));
       outcome = await this.settle(batch, result, failuresAtSend);
     } catch (error) {
       this.logger.problem('internal', `delivery failed: ${String(error)}`, error);
@@ -388,7 +388,7 @@ export class BatchFlusher {
       const part = parts.shift()!.filter((e) => this.registry.isQueued(e));
       if (part.length === 0) continue;
       const sub = buildBatch(part);
-      const result = await this.transport(sub.body);
+      const result = await this.transport(takeBody(sub));
       if (result.kind === 'accepted') {
         this.registry.accept(sub);
         this.succeeded(sub);

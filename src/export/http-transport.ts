@@ -1,7 +1,7 @@
 import ky, { type Options } from 'ky';
 import { clipText } from '../util/text.js';
 import { describeNetworkError, wrongEndpointResult } from './delivery-diagnostics.js';
-import { answerText, createNodeHttpFetch, WIRE_BODY } from './node-http-fetch.js';
+import { answerText, createNodeHttpFetch, type HeldBody, WIRE_BODY } from './node-http-fetch.js';
 
 /** What one request achieved, as the flusher needs to know it (docs/protocol.md, Responses). */
 export type SendResult =
@@ -48,14 +48,17 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   });
   // On Node the body goes beside the Request, straight to a socket (src/export/node-http-fetch.ts).
   const direct = createNodeHttpFetch();
-  const send: Transport = async (body) => {
+  // The body rides in a holder that the node:http fetch empties once it has encoded it, and
+  // no frame below keeps it: a large text is not held while its request is in flight.
+  const send: Transport = (body) => post({ text: body });
+  const post = async (held: HeldBody): Promise<SendResult> => {
     let response: Response;
     try {
       response = await (direct !== undefined && direct.usable()
         ? // The node:http fetch resolves once the whole answer is read: ky's timeout bounds all of it.
-          client.post(options.endpoint, { fetch: direct.fetch as typeof fetch, [WIRE_BODY]: body } as Options)
+          client.post(options.endpoint, { fetch: direct.fetch as typeof fetch, [WIRE_BODY]: held } as Options)
         : // fetch resolves when the headers arrive, and ky's timeout with it; this signal also bounds reading the body.
-          client.post(options.endpoint, { body, signal: bodyTimeout(options.timeoutMs * 2) }));
+          client.post(options.endpoint, { body: held.text, signal: bodyTimeout(options.timeoutMs * 2) }));
     } catch (error) {
       return { kind: 'transient', message: describeNetworkError(error) };
     }

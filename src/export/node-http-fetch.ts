@@ -15,8 +15,13 @@ import { nodeBuiltin } from '../util/runtime.js';
 /** The ky option that carries the body text to {@link NodeHttpFetch} (ky passes unknown options on to fetch). */
 export const WIRE_BODY = 'northstarWireBody';
 
+/** The body text, taken out (`text` set to undefined) by the fetch that sends it. */
+export interface HeldBody {
+  text: string | undefined;
+}
+
 /** The second argument ky gives fetch: the options it does not know itself. */
-type FetchExtras = { readonly [WIRE_BODY]?: string };
+type FetchExtras = { readonly [WIRE_BODY]?: HeldBody };
 
 /** A fetch for ky over node:http(s), and whether it may be used for the next request. */
 export interface NodeHttpFetch {
@@ -77,10 +82,14 @@ export function createNodeHttpFetch(): NodeHttpFetch | undefined {
 
   return {
     fetch(request, extras) {
-      const body = extras?.[WIRE_BODY];
+      const held = extras?.[WIRE_BODY];
       const protocol = request.url.startsWith('https:') ? 'https:' : request.url.startsWith('http:') ? 'http:' : undefined;
-      if (body === undefined || protocol === undefined) return (globalThis.fetch as typeof fetch)(request);
-      return send(modules[protocol], agents[protocol], request, body);
+      if (held === undefined || protocol === undefined) return (globalThis.fetch as typeof fetch)(request);
+      // Sent once: a second attempt with the same holder (ky's own retries are off) must not go out empty.
+      if (held.text === undefined) return Promise.reject(new TypeError('fetch failed', { cause: new Error('the request body was already sent') }));
+      const bytes = Buffer.from(held.text, 'utf8');
+      held.text = undefined;
+      return send(modules[protocol], agents[protocol], request, bytes);
     },
     usable() {
       if (fetchReplaced() || host.process?.env?.NODE_USE_ENV_PROXY) return false;
@@ -96,18 +105,17 @@ export function createNodeHttpFetch(): NodeHttpFetch | undefined {
 }
 
 /**
- * One POST of `body` on the agent's sockets, answered once the whole answer is read (so
+ * One POST of `bytes` on the agent's sockets, answered once the whole answer is read (so
  * ky's timeout bounds reading it too) with a bodiless Response whose text is in `answers`;
  * fails as fetch does (`TypeError: fetch failed`, the cause kept).
  */
-function send(module: HttpModule, agent: Http.Agent, request: Request, body: string): Promise<Response> {
+function send(module: HttpModule, agent: Http.Agent, request: Request, bytes: Buffer): Promise<Response> {
   const signal = request.signal;
   return new Promise<Response>((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);
       return;
     }
-    const bytes = Buffer.from(body, 'utf8');
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => {
       headers[name] = value;

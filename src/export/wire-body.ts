@@ -11,7 +11,20 @@ export interface Batch {
   readonly primaries: readonly Entry[];
   /** Every record in the body with the version sent. */
   readonly sent: ReadonlyMap<Entry, number>;
-  readonly body: string;
+  /** The request body, until {@link takeBody} hands it to the transport. */
+  body: string;
+  /** The body's length, kept after it was handed over. */
+  readonly length: number;
+}
+
+/**
+ * The body, handed over once: the batch stops holding it, so that the text (a large object
+ * of hundreds of KB) is not kept alive, and promoted by the GC, while the request is in flight.
+ */
+export function takeBody(batch: Batch): string {
+  const body = batch.body;
+  batch.body = '';
+  return body;
 }
 
 const SCHEMA_VERSION = 2;
@@ -76,7 +89,8 @@ function assemble(candidates: readonly Entry[], count: number): Batch {
     parts.push(']');
   }
   parts.push('}');
-  return { primaries, sent, body: parts.join('') };
+  const json = parts.join('');
+  return { primaries, sent, body: json, length: json.length };
 }
 
 /** The body's arrays, in the order of docs/protocol.md (Body). */
