@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createJsonSnapshotter } from '../../src/serialize/snapshot.js';
-import { StringJsonCache } from '../../src/serialize/string-cache.js';
+import { CACHED_CHARS, StringJsonCache } from '../../src/serialize/string-cache.js';
 
 const SECRET = 'sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c';
 
@@ -45,5 +45,16 @@ describe('captured strings seen lately (string-cache.ts)', () => {
     for (let i = 0; i < 10_000; i++) assert.equal(cache.json(`value number ${i}`, write), `"value number ${i}"`);
     assert.equal(writes, 10_001);
     assert.equal(cache.json(kept, write), `"${kept}"`);
+  });
+
+  it('holds at most CACHED_CHARS characters alive, however long and many the strings', () => {
+    const cache = new StringJsonCache();
+    const write = (value: string): string => JSON.stringify(value);
+    for (let i = 0; i < 5_000; i++) {
+      const value = `${i} ${'line\n'.repeat(800)}`;
+      assert.equal(cache.json(value, write), JSON.stringify(value));
+      assert.ok(cache.size <= CACHED_CHARS, `${cache.size} characters held`);
+    }
+    assert.ok(cache.size > 0);
   });
 });

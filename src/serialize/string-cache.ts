@@ -7,9 +7,14 @@
 
 /** Shorter strings are cheap to write and too often unique (ids, numbers as text) to be worth a slot. */
 export const CACHED_MIN_LENGTH = 8;
-/** Longer strings are not kept: the cache must not hold large texts alive (at most SLOTS x this many characters). */
+/** Longer strings are not kept: the cache must not hold large texts alive. */
 export const CACHED_MAX_LENGTH = 4_096;
 const SLOTS = 512;
+/**
+ * Characters the table may hold alive, strings and their JSON together (about 256 KB to
+ * 1 MB of heap): without a bound, 512 slots of long escaped texts would keep several MB.
+ */
+export const CACHED_CHARS = 256 * 1_024;
 const FNV_PRIME = 0x01000193;
 /** Characters read at each end of a string, and at most as many spread between them. */
 const EDGE = 16;
@@ -23,16 +28,33 @@ const EDGE = 16;
 export class StringJsonCache {
   private readonly keys: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
   private readonly values: string[] = new Array<string>(SLOTS).fill('');
+  /** Characters held, counted as in {@link held}. */
+  private chars = 0;
 
-  /** The JSON cached for `value` (CACHED_MIN_LENGTH to CACHED_MAX_LENGTH characters), else `write(value)`, which is then cached. */
+  /** The JSON cached for `value` (CACHED_MIN_LENGTH to CACHED_MAX_LENGTH characters), else `write(value)`, which is then cached if it fits. */
   json(value: string, write: (value: string) => string): string {
     const slot = slotOf(value);
-    if (this.keys[slot] === value) return this.values[slot] as string;
+    const old = this.keys[slot];
+    if (old === value) return this.values[slot] as string;
     const json = write(value);
-    this.keys[slot] = value;
-    this.values[slot] = json;
+    const chars = this.chars - (old === undefined ? 0 : held(old, this.values[slot] as string)) + held(value, json);
+    if (chars <= CACHED_CHARS) {
+      this.keys[slot] = value;
+      this.values[slot] = json;
+      this.chars = chars;
+    }
     return json;
   }
+
+  /** Characters held now (strings and their JSON), at most CACHED_CHARS. */
+  get size(): number {
+    return this.chars;
+  }
+}
+
+/** What an entry keeps alive: the string, and its JSON when that is a copy (escaped) rather than the string in quotes. */
+function held(value: string, json: string): number {
+  return json.length === value.length + 2 ? value.length : value.length + json.length;
 }
 
 /**
