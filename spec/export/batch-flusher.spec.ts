@@ -100,7 +100,7 @@ function watchedTransport(inner: Transport) {
   const inFlight = new Set<Set<string>>();
   const watch = { most: 0, overlaps: [] as string[], afterFailure: [] as string[], requests: 0, failing: false };
   const transport: Transport = async (body) => {
-    const parsed = JSON.parse(body);
+    const parsed = JSON.parse(typeof body === 'string' ? body : new TextDecoder().decode(body));
     const ids = new Set<string>();
     for (const table of ['sessions', 'runs', 'spans', 'events', 'scores']) for (const r of parsed[table]) ids.add(`${table}:${r.id}`);
     for (const other of inFlight) for (const id of ids) if (other.has(id)) watch.overlaps.push(id);

@@ -124,10 +124,10 @@ describe('the HTTP transport on Node (node:http under ky)', () => {
     const direct = createNodeHttpFetch();
     assert.ok(direct !== undefined, 'on Node');
     try {
-      const held = { text: '{"once":true}' as string | undefined };
+      const held = { body: new TextEncoder().encode('{"once":true}') as Uint8Array | undefined };
       const request = new Request(url, { method: 'POST', headers: { 'content-type': 'application/json' } });
       const response = await direct.fetch(request, { [WIRE_BODY]: held });
-      assert.equal(held.text, undefined, 'the holder no longer keeps the body');
+      assert.equal(held.body, undefined, 'the holder no longer keeps the body');
       assert.equal(answerText(response), '{"accepted":true}');
       assert.equal(seen[0]?.body, '{"once":true}');
       await assert.rejects(direct.fetch(new Request(url, { method: 'POST' }), { [WIRE_BODY]: held }), TypeError);

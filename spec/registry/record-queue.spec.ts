@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { CapturedEventRecord } from '../../src/registry/captured-event.js';
 import { createEntry, type Entry, entryJson, RecordQueue } from '../../src/registry/record-queue.js';
 import type { WireRecord } from '../../src/registry/records.js';
-import { takeBatch } from '../../src/export/wire-body.js';
+import { type Batch, takeBatch } from '../../src/export/wire-body.js';
 
 const NOW = '2025-01-01T00:00:00.000Z';
 let n = 0;
@@ -21,6 +21,8 @@ function family() {
   return { session, run, span, event };
 }
 
+/** The body's text (batches carry UTF-8 bytes). */
+const text = (batch: Batch): string => new TextDecoder().decode(batch.body);
 const ids = (body: string, table: string): string[] => JSON.parse(body)[table].map((r: { id: string }) => r.id);
 
 describe('RecordQueue', () => {
@@ -32,7 +34,7 @@ describe('RecordQueue', () => {
     registry.enqueue(run);
     assert.equal(registry.size, 1);
     const batch = takeBatch(registry, 10, Infinity)!;
-    assert.equal(JSON.parse(batch.body).runs[0].status, 'ok');
+    assert.equal(JSON.parse(text(batch)).runs[0].status, 'ok');
   });
 
   it('puts the ancestors the server does not have into each batch, once', () => {
@@ -43,17 +45,17 @@ describe('RecordQueue', () => {
     registry.enqueue(e1);
     registry.enqueue(e2);
     const batch = takeBatch(registry, 10, Infinity)!;
-    assert.deepEqual(ids(batch.body, 'sessions'), [session.id]);
-    assert.deepEqual(ids(batch.body, 'runs'), [run.id]);
-    assert.deepEqual(ids(batch.body, 'spans'), [span.id]);
-    assert.deepEqual(ids(batch.body, 'events'), [e1.id, e2.id]);
-    assert.equal(JSON.parse(batch.body).schema_version, 2);
+    assert.deepEqual(ids(text(batch), 'sessions'), [session.id]);
+    assert.deepEqual(ids(text(batch), 'runs'), [run.id]);
+    assert.deepEqual(ids(text(batch), 'spans'), [span.id]);
+    assert.deepEqual(ids(text(batch), 'events'), [e1.id, e2.id]);
+    assert.equal(JSON.parse(text(batch)).schema_version, 2);
     registry.accept(batch);
     const e3 = event();
     registry.enqueue(e3);
     const next = takeBatch(registry, 10, Infinity)!;
-    assert.deepEqual(ids(next.body, 'runs'), [], 'an accepted ancestor is not sent again');
-    assert.deepEqual(ids(next.body, 'events'), [e3.id]);
+    assert.deepEqual(ids(text(next), 'runs'), [], 'an accepted ancestor is not sent again');
+    assert.deepEqual(ids(text(next), 'events'), [e3.id]);
   });
 
   it('keeps a record queued when it changed while its batch was in flight', () => {
@@ -65,7 +67,7 @@ describe('RecordQueue', () => {
     registry.enqueue(run);
     registry.accept(batch);
     assert.equal(registry.isQueued(run), true, 'the newer state still has to be sent');
-    assert.equal(JSON.parse(takeBatch(registry, 10, Infinity)!.body).runs[0].status, 'ok');
+    assert.equal(JSON.parse(text(takeBatch(registry, 10, Infinity)!)).runs[0].status, 'ok');
   });
 
   it('drops new records past maxQueueSize, never an update of an open record the server holds', () => {
@@ -139,7 +141,7 @@ describe('RecordQueue', () => {
     registry.enqueue(run);
     assert.equal(run.json, JSON.stringify(run.record));
     const batch = takeBatch(registry, 10, Infinity)!;
-    assert.equal(JSON.parse(batch.body).runs[0].status, 'ok');
+    assert.equal(JSON.parse(text(batch)).runs[0].status, 'ok');
     registry.accept(batch);
     assert.equal(registry.bytes, 0);
     assert.equal(run.json, undefined, 'the JSON is let go once the server has the record');

@@ -1,7 +1,7 @@
 import ky, { type Options } from 'ky';
 import { clipText } from '../util/text.js';
 import { describeNetworkError, wrongEndpointResult } from './delivery-diagnostics.js';
-import { answerText, createNodeHttpFetch, type HeldBody, WIRE_BODY } from './node-http-fetch.js';
+import { answerText, createNodeHttpFetch, type HeldBody, WIRE_BODY, type WireBody } from './node-http-fetch.js';
 
 /** What one request achieved, as the flusher needs to know it (docs/protocol.md, Responses). */
 export type SendResult =
@@ -13,11 +13,12 @@ export type SendResult =
   | { readonly kind: 'transient'; readonly status?: number; readonly retryAfterMs?: number; readonly message: string };
 
 /**
- * Sends one request body to the ingest endpoint; `close`, where present, releases what the
+ * Sends one request body (UTF-8 bytes, or text) to the ingest endpoint; `close`, where present, releases what the
  * transport holds (the worker transport's thread, idle keep-alive sockets) once its client
  * has delivered everything. `thread` marks the worker transport.
  */
-export type Transport = ((body: string) => Promise<SendResult>) & { close?: () => void; thread?: true };
+export type Transport = ((body: WireBody) => Promise<SendResult>) & { close?: () => void; thread?: true };
+export type { WireBody };
 
 /** Where and how the HTTP transport sends. */
 export interface HttpTransportOptions {
@@ -48,9 +49,9 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   });
   // On Node the body goes beside the Request, straight to a socket (src/export/node-http-fetch.ts).
   const direct = createNodeHttpFetch();
-  // The body rides in a holder that the node:http fetch empties once it has encoded it, and
-  // no frame below keeps it: a large text is not held while its request is in flight.
-  const send: Transport = (body) => post({ text: body });
+  // The body rides in a holder that the node:http fetch empties once it has written it, and
+  // no frame below keeps it: a large body is not held here while its request is in flight.
+  const send: Transport = (body) => post({ body });
   const post = async (held: HeldBody): Promise<SendResult> => {
     let response: Response;
     try {
@@ -58,7 +59,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         ? // The node:http fetch resolves once the whole answer is read: ky's timeout bounds all of it.
           client.post(options.endpoint, { fetch: direct.fetch as typeof fetch, [WIRE_BODY]: held } as Options)
         : // fetch resolves when the headers arrive, and ky's timeout with it; this signal also bounds reading the body.
-          client.post(options.endpoint, { body: held.text, signal: bodyTimeout(options.timeoutMs * 2) }));
+          client.post(options.endpoint, { body: held.body, signal: bodyTimeout(options.timeoutMs * 2) }));
     } catch (error) {
       return { kind: 'transient', message: describeNetworkError(error) };
     }

@@ -1,5 +1,5 @@
 // The fetch ky sends ingest requests with on Node: node:http(s) over one keep-alive agent,
-// the body handed over as text beside the Request instead of inside it. ky clones every
+// the body handed over beside the Request instead of inside it. ky clones every
 // Request before it sends it (for its retries), and cloning a body means teeing its stream
 // and copying every chunk: with undici's fetch a 600 KB batch cost about 5 ms of the caller's
 // CPU, against under 2 ms written straight to a socket (bench/README.md, "Where the time
@@ -12,12 +12,15 @@
 import type * as Http from 'node:http';
 import { nodeBuiltin } from '../util/runtime.js';
 
-/** The ky option that carries the body text to {@link NodeHttpFetch} (ky passes unknown options on to fetch). */
+/** The ky option that carries the body to {@link NodeHttpFetch} (ky passes unknown options on to fetch). */
 export const WIRE_BODY = 'northstarWireBody';
 
-/** The body text, taken out (`text` set to undefined) by the fetch that sends it. */
+/** A request body: UTF-8 bytes (what the flusher builds), or text. */
+export type WireBody = Uint8Array | string;
+
+/** The body, taken out (`body` set to undefined) by the fetch that sends it. */
 export interface HeldBody {
-  text: string | undefined;
+  body: WireBody | undefined;
 }
 
 /** The second argument ky gives fetch: the options it does not know itself. */
@@ -86,9 +89,9 @@ export function createNodeHttpFetch(): NodeHttpFetch | undefined {
       const protocol = request.url.startsWith('https:') ? 'https:' : request.url.startsWith('http:') ? 'http:' : undefined;
       if (held === undefined || protocol === undefined) return (globalThis.fetch as typeof fetch)(request);
       // Sent once: a second attempt with the same holder (ky's own retries are off) must not go out empty.
-      if (held.text === undefined) return Promise.reject(new TypeError('fetch failed', { cause: new Error('the request body was already sent') }));
-      const bytes = Buffer.from(held.text, 'utf8');
-      held.text = undefined;
+      if (held.body === undefined) return Promise.reject(new TypeError('fetch failed', { cause: new Error('the request body was already sent') }));
+      const bytes = typeof held.body === 'string' ? Buffer.from(held.body, 'utf8') : held.body;
+      held.body = undefined;
       return send(modules[protocol], agents[protocol], request, bytes);
     },
     usable() {
@@ -109,7 +112,7 @@ export function createNodeHttpFetch(): NodeHttpFetch | undefined {
  * ky's timeout bounds reading it too) with a bodiless Response whose text is in `answers`;
  * fails as fetch does (`TypeError: fetch failed`, the cause kept).
  */
-function send(module: HttpModule, agent: Http.Agent, request: Request, bytes: Buffer): Promise<Response> {
+function send(module: HttpModule, agent: Http.Agent, request: Request, bytes: Uint8Array): Promise<Response> {
   const signal = request.signal;
   return new Promise<Response>((resolve, reject) => {
     if (signal.aborted) {
@@ -120,7 +123,7 @@ function send(module: HttpModule, agent: Http.Agent, request: Request, bytes: Bu
     request.headers.forEach((value, name) => {
       headers[name] = value;
     });
-    headers['content-length'] = String(bytes.length);
+    headers['content-length'] = String(bytes.byteLength);
     let settled = false;
     const finish = (error: unknown, response?: Response): void => {
       if (settled) return;

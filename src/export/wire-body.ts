@@ -2,7 +2,6 @@
 // go into one batch, with the ancestors the server does not have yet, joined from each record's JSON.
 import type { Table } from '../registry/records.js';
 import { entryJson } from '../registry/record-queue.js';
-import { utf8Length } from '../util/runtime.js';
 import type { Entry, RecordQueue } from '../registry/record-queue.js';
 
 /** A batch taken from the queue: the request body and the state versions it carries. */
@@ -11,19 +10,21 @@ export interface Batch {
   readonly primaries: readonly Entry[];
   /** Every record in the body with the version sent. */
   readonly sent: ReadonlyMap<Entry, number>;
-  /** The request body, until {@link takeBody} hands it to the transport. */
-  body: string;
-  /** The body's length, kept after it was handed over. */
+  /** The request body as UTF-8, until {@link takeBody} hands it to the transport. */
+  body: Uint8Array;
+  /** The body's length in bytes, kept after it was handed over. */
   readonly length: number;
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 /**
- * The body, handed over once: the batch stops holding it, so that the text (a large object
- * of hundreds of KB) is not kept alive, and promoted by the GC, while the request is in flight.
+ * The body, handed over once: the batch stops holding it, so that its bytes (hundreds of
+ * KB) are not kept alive by the batch while the request is in flight.
  */
-export function takeBody(batch: Batch): string {
+export function takeBody(batch: Batch): Uint8Array {
   const body = batch.body;
-  batch.body = '';
+  batch.body = NO_BYTES;
   return body;
 }
 
@@ -42,21 +43,32 @@ export function takeBatch(queue: RecordQueue, maxRecords: number, maxBytes: numb
 
 /**
  * Builds a batch of these primaries (and their missing ancestors), fewer when the body
- * would pass `maxBytes` (at least one). The body is joined from the records' JSON.
+ * would pass `maxBytes` (at least one). The body is encoded from the records' JSON.
  */
 export function buildBatch(candidates: readonly Entry[], maxBytes: number = Infinity): Batch {
   let count = candidates.length;
   for (;;) {
-    const batch = assemble(candidates, count);
-    const size = batch.body.length * 3 <= maxBytes ? batch.body.length : utf8Length(batch.body);
-    if (size <= maxBytes || batch.primaries.length <= 1) return batch;
+    const { primaries, sent, parts, chars } = pick(candidates, count);
+    const last = primaries.length <= 1;
+    // A UTF-16 unit is at least one byte: a body of more characters than maxBytes is too big unencoded.
+    const body = chars <= maxBytes || last ? encode(parts, chars) : undefined;
+    const size = body?.length ?? chars;
+    if (body !== undefined && (size <= maxBytes || last)) return { primaries, sent, body, length: size };
     // Shrink in proportion (rarely more than one more pass), and always by at least one.
-    count = Math.max(1, Math.min(batch.primaries.length - 1, Math.floor((batch.primaries.length * maxBytes) / size)));
+    count = Math.max(1, Math.min(primaries.length - 1, Math.floor((primaries.length * maxBytes) / size)));
   }
 }
 
+/** The records of one body before it is encoded: its JSON pieces in order and their length in UTF-16 units. */
+interface Picked {
+  readonly primaries: Entry[];
+  readonly sent: Map<Entry, number>;
+  readonly parts: string[];
+  readonly chars: number;
+}
+
 /** The first `count` candidates (scores past the per-batch limit wait) with their missing ancestors. */
-function assemble(candidates: readonly Entry[], count: number): Batch {
+function pick(candidates: readonly Entry[], count: number): Picked {
   const primaries: Entry[] = [];
   const sent = new Map<Entry, number>();
   const body: Record<Table, string[]> = { sessions: [], runs: [], spans: [], events: [], scores: [], prompt_links: [] };
@@ -76,8 +88,7 @@ function assemble(candidates: readonly Entry[], count: number): Batch {
   }
   // The same text JSON.stringify of the whole body would give, from each record's own JSON
   // (an event's around its captured content text; any other record written once per state),
-  // joined once: joining each table and then concatenating made a second copy of the body,
-  // flattened when its byte length was counted.
+  // encoded once (see encode): no body-sized string is made.
   const parts: string[] = [`{"schema_version":${SCHEMA_VERSION}`];
   for (const table of TABLES) {
     const records = body[table];
@@ -89,8 +100,49 @@ function assemble(candidates: readonly Entry[], count: number): Batch {
     parts.push(']');
   }
   parts.push('}');
-  const json = parts.join('');
-  return { primaries, sent, body: json, length: json.length };
+  let chars = 0;
+  for (let i = 0; i < parts.length; i++) chars += parts[i]!.length;
+  return { primaries, sent, parts, chars };
+}
+
+type NodeBuffer = Uint8Array & { write(text: string, offset: number): number };
+type BufferStatics = { allocUnsafeSlow(size: number): NodeBuffer; byteLength(text: string): number };
+const NodeBuffer = (globalThis as unknown as { Buffer?: BufferStatics }).Buffer;
+const encoder = typeof TextEncoder === 'function' ? new TextEncoder() : undefined;
+
+/**
+ * The UTF-8 bytes of the pieces' text, written piece by piece into one buffer (on Node):
+ * joining them into a string and encoding that copied the body twice, through a string of
+ * hundreds of KB (a large object, promoted whole by the GC if it outlives a scavenge).
+ */
+function encode(parts: readonly string[], chars: number): Uint8Array {
+  if (NodeBuffer === undefined) return encoder!.encode(parts.join(''));
+  // Room for the characters and an eighth more (non-ASCII text); grown when a piece may not fit.
+  let buffer = NodeBuffer.allocUnsafeSlow(chars + (chars >> 3) + 16);
+  let at = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    // The commas and brackets between records (ASCII): one byte, without a call into the runtime.
+    if (part.length === 1 && part.charCodeAt(0) < 0x80) {
+      if (at === buffer.length) buffer = grow(buffer, at, 1 + parts.length - i);
+      buffer[at++] = part.charCodeAt(0);
+      continue;
+    }
+    if (buffer.length - at < part.length * 3) {
+      const need = NodeBuffer.byteLength(part);
+      if (buffer.length - at < need) buffer = grow(buffer, at, need + parts.length - i);
+    }
+    at += buffer.write(part, at);
+  }
+  return buffer.subarray(0, at);
+}
+
+/** A larger buffer holding the first `used` bytes of `buffer`, with room for at least `more`. */
+function grow(buffer: NodeBuffer, used: number, more: number): NodeBuffer {
+  const size = used + more;
+  const grown = NodeBuffer!.allocUnsafeSlow(size + (size >> 2));
+  grown.set(buffer.subarray(0, used));
+  return grown;
 }
 
 /** The body's arrays, in the order of docs/protocol.md (Body). */

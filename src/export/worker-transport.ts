@@ -1,7 +1,7 @@
 // The worker transport: the HTTP work of delivery (fetch, UTF-8 encoding, socket writes,
 // reading the answer) on a worker thread instead of the caller's. The caller's thread keeps
-// the queue, assembles each body (src/export/wire-body.ts) and hands the text over by
-// message; the thread runs `createHttpTransport` (src/export/delivery-worker.ts) and posts
+// the queue, assembles each body (src/export/wire-body.ts) and hands its bytes over by
+// message (copied: a body the thread could not take is still sent on the caller's thread); the thread runs `createHttpTransport` (src/export/delivery-worker.ts) and posts
 // the `SendResult` back. So retries, drop accounting, `stats()` and the spool at exit are
 // exactly those of the in-thread transport: the worker holds no record, only a request.
 //
@@ -17,13 +17,13 @@ import { readEnvVariable } from '../config/environment.js';
 import type { Logger } from '../debug/logger.js';
 import { cpuBudget, siblingFile, unrefTimer, type WorkerThread, type WorkerThreadConstructor, workerThreads } from '../util/runtime.js';
 import { fetchReplaced } from './node-http-fetch.js';
-import { createHttpTransport, type HttpTransportOptions, type SendResult, type Transport } from './http-transport.js';
+import { createHttpTransport, type HttpTransportOptions, type SendResult, type Transport, type WireBody } from './http-transport.js';
 
 /** A message to the delivery worker. */
 export type ToWorker =
   | ({ readonly type: 'open'; readonly channel: number } & HttpTransportOptions)
   | { readonly type: 'close'; readonly channel: number }
-  | { readonly type: 'send'; readonly id: number; readonly channel: number; readonly body: string };
+  | { readonly type: 'send'; readonly id: number; readonly channel: number; readonly body: WireBody };
 
 /** A message from the delivery worker. */
 type FromWorker = { readonly type: 'ready' } | { readonly type: 'result'; readonly id: number; readonly result: SendResult };
@@ -115,7 +115,7 @@ class DeliveryThread {
   }
 
   /** Sends `body` for `channel`; resolves undefined when the thread cannot take it (send it on this thread instead). */
-  send(channel: Channel, body: string): Promise<SendResult | undefined> {
+  send(channel: Channel, body: WireBody): Promise<SendResult | undefined> {
     return new Promise((resolve) => {
       if (this.ended) return resolve(undefined);
       const id = this.nextId++;
@@ -261,7 +261,7 @@ export function createWorkerTransport(options: HttpTransportOptions, logger: Log
   const channel: Channel = { id: nextChannel++, options: { endpoint: options.endpoint, apiKey: options.apiKey, timeoutMs: options.timeoutMs }, logger };
   let inline: Transport | undefined;
   let said = false;
-  const onThisThread = (body: string): Promise<SendResult> => {
+  const onThisThread = (body: WireBody): Promise<SendResult> => {
     if (!said && (unavailable !== undefined || !sustainedOnly)) {
       said = true;
       logger.debug(`${unavailable ?? 'the delivery worker is not available'}; sending on the caller's thread`);
