@@ -47,6 +47,29 @@ describe('captured strings seen lately (string-cache.ts)', () => {
     assert.equal(cache.json(kept, write), `"${kept}"`);
   });
 
+  it('finds strings of one template again that differ only where the slot does not look', () => {
+    const cache = new StringJsonCache();
+    let writes = 0;
+    const write = (value: string): string => {
+      writes += 1;
+      return JSON.stringify(value);
+    };
+    // Same length, same first and last characters: only a digit in the middle differs.
+    const texts = Array.from({ length: 16 }, (_, i) => `Answer to "How do I reset my password on device ${i.toString(16)}?"`.padEnd(300, '.'));
+    for (let round = 0; round < 3; round++) for (const text of texts) assert.equal(cache.json(text, write), JSON.stringify(text));
+    assert.equal(writes, 16, 'each written once');
+  });
+
+  it('keeps the bound with clashing strings too', () => {
+    const cache = new StringJsonCache();
+    const write = (value: string): string => JSON.stringify(value);
+    for (let i = 0; i < 5_000; i++) {
+      const value = `${'x'.repeat(100)}${i}\n${'y'.repeat(2_000)}`.slice(0, 2_100);
+      assert.equal(cache.json(value, write), JSON.stringify(value));
+      assert.ok(cache.size <= CACHED_CHARS, `${cache.size} characters held`);
+    }
+  });
+
   it('holds at most CACHED_CHARS characters alive, however long and many the strings', () => {
     const cache = new StringJsonCache();
     const write = (value: string): string => JSON.stringify(value);

@@ -10,6 +10,8 @@ export const CACHED_MIN_LENGTH = 8;
 /** Longer strings are not kept: the cache must not hold large texts alive. */
 export const CACHED_MAX_LENGTH = 4_096;
 const SLOTS = 512;
+/** Strings kept in the Map of clashes at most. */
+const MAX_CLASHES = 256;
 /**
  * Characters the table may hold alive, strings and their JSON together (about 256 KB to
  * 1 MB of heap): without a bound, 512 slots of long escaped texts would keep several MB.
@@ -24,10 +26,20 @@ const EDGE = 16;
  * and holds the last string written there. A Map keyed by the string hashes every character
  * of every string it is asked about and made capturing strings never seen again about 1.5x
  * as costly; here a miss costs at most 48 character reads and a store.
+ *
+ * Strings from one template that differ only where the slot does not look (`Answer to
+ * "<question>" …` padded to one length) would take turns in one slot and never be found.
+ * So a string whose slot holds another of the same length is looked up in a Map instead:
+ * V8 hashes all of its characters natively (and keeps the hash on the string), which is
+ * paid only on such a clash, and is less than the escape test and credential scan of a miss.
  */
 export class StringJsonCache {
   private readonly keys: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
   private readonly values: string[] = new Array<string>(SLOTS).fill('');
+  /** Strings that clashed in their slot with another of the same length, and their JSON. */
+  private readonly clashes = new Map<string, string>();
+  /** Characters the clashes hold (counted in `chars` too). */
+  private clashChars = 0;
   /** Characters held, counted as in {@link held}. */
   private chars = 0;
 
@@ -36,12 +48,32 @@ export class StringJsonCache {
     const slot = slotOf(value);
     const old = this.keys[slot];
     if (old === value) return this.values[slot] as string;
+    if (old !== undefined && old.length === value.length) return this.clash(value, write);
     const json = write(value);
     const chars = this.chars - (old === undefined ? 0 : held(old, this.values[slot] as string)) + held(value, json);
     if (chars <= CACHED_CHARS) {
       this.keys[slot] = value;
       this.values[slot] = json;
       this.chars = chars;
+    }
+    return json;
+  }
+
+  private clash(value: string, write: (value: string) => string): string {
+    const found = this.clashes.get(value);
+    if (found !== undefined) return found;
+    const json = write(value);
+    const size = held(value, json);
+    if (this.clashes.size >= MAX_CLASHES || this.chars + size > CACHED_CHARS) {
+      // Full: start again rather than track which clash is oldest.
+      this.chars -= this.clashChars;
+      this.clashChars = 0;
+      this.clashes.clear();
+    }
+    if (this.chars + size <= CACHED_CHARS) {
+      this.clashes.set(value, json);
+      this.clashChars += size;
+      this.chars += size;
     }
     return json;
   }
@@ -74,3 +106,4 @@ function slotOf(value: string): number {
   }
   return (hash ^ (hash >>> 16)) & (SLOTS - 1);
 }
+
