@@ -146,6 +146,14 @@ describe('createJsonSnapshotter (property-based, against the object snapshotter 
     );
   });
 
+  it('writes keys the same once the table of key heads has filled and started again', () => {
+    const json = createJsonSnapshotter({ maxCollectionSize: 5_000 });
+    const reference = createReferenceSnapshotter({ maxCollectionSize: 5_000 });
+    // 3,000 distinct short keys (more than the table keeps), some needing escapes, then the same again.
+    const value = Object.fromEntries(Array.from({ length: 3_000 }, (_, i) => [i % 7 === 0 ? `k"${i}` : `key_${i}`, i]));
+    for (let round = 0; round < 2; round++) assert.equal(json([value, { key_1: 'a', id: 'b' }]), JSON.stringify(reference([value, { key_1: 'a', id: 'b' }])));
+  });
+
   it('keeps the old key order and last-value-wins of keys that collide once sanitised or cut', () => {
     const json = createJsonSnapshotter({ maxStringLength: 4, maxCollectionSize: 3 });
     const reference = createReferenceSnapshotter({ maxStringLength: 4, maxCollectionSize: 3 });

@@ -218,6 +218,32 @@ function arrayIndex(key: string): number {
   return index <= 4294967294 ? index : -1;
 }
 
+/** A member's head before and after the first member: `"key":` and `,"key":`. */
+type MemberHeads = readonly [first: string, next: string];
+
+function headsOf(quoted: string): MemberHeads {
+  return [`${quoted}:`, `,${quoted}:`];
+}
+
+// The heads of keys that need no escaping, made once per key: keys repeat (every document's
+// `id`, `title`, `text`), and each member would otherwise make its head anew. Depends on the
+// key alone (whether it needs cutting is checked by the caller), so one table serves every snapshotter.
+const MEMBER_HEADS = new Map<string, MemberHeads>();
+const MAX_MEMBER_HEADS = 1_024;
+const MAX_HEAD_KEY_LENGTH = 32;
+
+/** The heads of a short key written as it is, or undefined for a key that must be escaped or is long. */
+function memberHeads(key: string): MemberHeads | undefined {
+  const known = MEMBER_HEADS.get(key);
+  if (known !== undefined) return known;
+  if (key.length > MAX_HEAD_KEY_LENGTH || !isPlainJsonString(key)) return undefined;
+  // Keys made from data (ids as keys) must not grow the table without bound: start again.
+  if (MEMBER_HEADS.size >= MAX_MEMBER_HEADS) MEMBER_HEADS.clear();
+  const heads = headsOf(`"${key}"`);
+  MEMBER_HEADS.set(key, heads);
+  return heads;
+}
+
 /**
  * One JSON object being written, member by member. The copy this text stands for is a JS
  * object: array-index keys come first in ascending order, and a key set twice keeps its
@@ -237,10 +263,16 @@ class ObjectText {
 
   /** `quoted` is `jsonString(name)`; `distinct`: no earlier member can have this name. */
   add(name: string, quoted: string, json: string, distinct: boolean): void {
+    this.member(name, this.members === 0 ? `${quoted}:` : `,${quoted}:`, json, distinct);
+  }
+
+  /** {@link add} with the member's head made already (`"key":`, or `,"key":` after the first member, see {@link headOf}). */
+  member(name: string, head: string, json: string, distinct: boolean): void {
     if (this.copy === undefined) {
       if (distinct && this.inOrder(name)) {
-        // The short head (`,"key":`) as one string, then two concatenations: fewer pieces to flatten.
-        this.text = this.text + (this.members++ === 0 ? `${quoted}:` : `,${quoted}:`) + json;
+        // The short head as one string, then two concatenations: fewer pieces to flatten.
+        this.text = this.text + head + json;
+        this.members++;
         return;
       }
       this.copy = jsonParse(`${this.text}}`) as { [key: string]: JsonValue };
@@ -250,6 +282,11 @@ class ObjectText {
 
   close(): string {
     return this.copy === undefined ? `${this.text}}` : jsonStringify(this.copy);
+  }
+
+  /** Whether the next member is the first (its head has no comma). */
+  get empty(): boolean {
+    return this.members === 0;
   }
 
   private inOrder(name: string): boolean {
@@ -633,16 +670,18 @@ class SnapshotWalk {
       if (skip !== undefined && skip.has(key)) continue;
       // A key that needs no sanitising, cutting or escaping is its own name (the rule).
       let name = key;
-      let quoted: string;
-      if (key.length <= maxStringLength && isPlainJsonString(key)) {
-        quoted = `"${key}"`;
-      } else {
-        name = this.text(key);
-        quoted = jsonString(name);
+      let heads = key.length <= maxStringLength ? memberHeads(key) : undefined;
+      if (heads === undefined) {
+        if (key.length <= maxStringLength && isPlainJsonString(key)) {
+          heads = headsOf(`"${key}"`);
+        } else {
+          name = this.text(key);
+          heads = headsOf(jsonString(name));
+        }
       }
       kept += 1;
       if (this.isRedacted(name)) {
-        out.add(name, quoted, this.redacted(), name === key);
+        out.member(name, heads[out.empty ? 0 : 1], this.redacted(), name === key);
         continue;
       }
       let item: unknown;
@@ -651,12 +690,17 @@ class SnapshotWalk {
       } catch (error) {
         // A getter that throws spoils only its own property.
         this.nodes += 1;
-        out.add(name, quoted, this.unserializable(error), name === key);
+        out.member(name, heads[out.empty ? 0 : 1], this.unserializable(error), name === key);
         continue;
       }
       // As in JSON, an undefined property is left out (it still counts toward the caps).
-      if (item !== undefined) out.add(name, quoted, this.visit(item, depth + 1, false), name === key);
-      else this.nodes += 1;
+      // The head is chosen after the value is written: writing it never adds to this object.
+      if (item !== undefined) {
+        const json = this.visit(item, depth + 1, false);
+        out.member(name, heads[out.empty ? 0 : 1], json, name === key);
+      } else {
+        this.nodes += 1;
+      }
     }
     let remaining = total - index;
     if (skip !== undefined && remaining > 0) {
