@@ -1,4 +1,5 @@
 import { jsonLength } from '../serialize/json-text.js';
+import { recordJson } from './record-json.js';
 import type { Table, WireRecord } from './records.js';
 
 /**
@@ -90,7 +91,7 @@ export function entryJson(entry: Entry): string {
 }
 
 function writeJson(entry: Entry): string {
-  const json = JSON.stringify(entry.record);
+  const json = recordJson(entry.table, entry.record) ?? JSON.stringify(entry.record);
   entry.json = json;
   entry.jsonVersion = entry.version;
   return json;
