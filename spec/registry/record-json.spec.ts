@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as fc from 'fast-check';
-import { recordJson } from '../../src/registry/record-json.js';
+import { recordJson, recordLength } from '../../src/registry/record-json.js';
 
 const text = fc.string({ unit: fc.oneof(fc.constantFrom('"', '\\', '\n', '\u2028', 'é', '🙂', '\ud800'), fc.string({ maxLength: 1 })), maxLength: 12 });
 const flat = fc.dictionary(text, fc.oneof(text, fc.double(), fc.integer(), fc.boolean(), fc.constant(undefined)), { maxKeys: 4 });
@@ -50,5 +50,25 @@ describe('recordJson', () => {
     const when = new Date(0);
     const span = { id: 'a', run_id: 'b', kind: 'tool', name: 'n', started_at: 't', status: 'ok', attributes: { when, list: [1, { x: null }] } };
     assert.equal(recordJson('spans', span as never), JSON.stringify(span));
+  });
+
+  it('recordLength is the length of that text when no top-level string needs escaping', () => {
+    const plain = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '-', ':', '.', 'é', '漢'), maxLength: 40 });
+    fc.assert(
+      fc.property(
+        fc.record({ id: plain, session_id: plain, name: plain, started_at: plain, status: fc.constantFrom('running', 'ok', 'error') }),
+        fc.record({ metadata: optional(object), ended_at: optional(plain), error: optional(fc.record({ type: text, message: text })) }),
+        fc.record({ id: plain, run_id: plain, kind: fc.constantFrom('tool', 'custom'), name: plain, started_at: plain, status: fc.constantFrom('ok', 'error') }),
+        fc.record({ parent_span_id: optional(plain), iteration: optional(fc.integer()), ended_at: optional(plain), error: optional(fc.record({ type: text, message: text })), attributes: optional(object) }),
+        fc.record({ id: plain, created_at: plain, ended_at: optional(plain), metadata: optional(object) }),
+        (runHead, runTail, spanHead, spanTail, session) => {
+          for (const [table, record] of [['runs', { ...runHead, ...runTail }], ['spans', { ...spanHead, ...spanTail }], ['sessions', session]] as const) {
+            assert.equal(recordLength(table, record as never), recordJson(table, record as never)!.length, table);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+    assert.equal(recordLength('scores', {} as never), undefined);
   });
 });

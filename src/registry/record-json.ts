@@ -5,7 +5,7 @@
 // protocol's keys are written (docs/protocol.md, Body: any other key makes the server
 // refuse the batch). Nested objects go through JSON.stringify, but for flat ones (latency_ms
 // and the model totals are the rule).
-import { jsonString } from '../serialize/json-text.js';
+import { jsonLength, jsonString } from '../serialize/json-text.js';
 import type { RunRecord, SessionRecord, SpanRecord, Table, WireRecord } from './records.js';
 
 /** The JSON of a session, run or span; undefined for the other tables (written by JSON.stringify). */
@@ -20,6 +20,44 @@ export function recordJson(table: Table, record: WireRecord): string | undefined
     default:
       return undefined;
   }
+}
+
+/**
+ * About the length of {@link recordJson}'s text for a session, run or span, without writing
+ * it (top-level strings counted without their escapes, nested objects exactly); undefined
+ * for the other tables. The queue counts an open record by it at each change.
+ */
+export function recordLength(table: Table, record: WireRecord): number | undefined {
+  switch (table) {
+    case 'runs': {
+      const run = record as RunRecord;
+      // {"id":"","session_id":"","name":"","started_at":"","status":""}
+      return 63 + run.id.length + run.session_id.length + run.name.length + run.started_at.length + run.status.length + optional(run.metadata, 12) + optionalText(run.ended_at, 14) + optional(run.error, 9);
+    }
+    case 'spans': {
+      const span = record as SpanRecord;
+      // {"id":"","run_id":"","kind":"","name":"","started_at":"","status":""}
+      return 69 + span.id.length + span.run_id.length + span.kind.length + span.name.length + span.started_at.length + span.status.length
+        + optionalText(span.parent_span_id, 20) + optional(span.iteration, 13) + optionalText(span.ended_at, 14) + optional(span.error, 9) + optional(span.attributes, 14);
+    }
+    case 'sessions': {
+      const session = record as SessionRecord;
+      // {"id":"","created_at":""}
+      return 25 + session.id.length + session.created_at.length + optionalText(session.ended_at, 14) + optional(session.metadata, 12);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `,"key":` (`head` characters) and the value's JSON, or 0 when absent. */
+function optional(value: unknown, head: number): number {
+  return value === undefined ? 0 : head + jsonLength(value);
+}
+
+/** `,"key":"…"` (`head` characters before the text, with its quotes), or 0 when absent. */
+function optionalText(value: string | undefined, head: number): number {
+  return value === undefined ? 0 : head + value.length;
 }
 
 function sessionJson(record: SessionRecord): string {

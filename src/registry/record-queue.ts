@@ -1,5 +1,5 @@
 import { jsonLength } from '../serialize/json-text.js';
-import { recordJson } from './record-json.js';
+import { recordJson, recordLength } from './record-json.js';
 import type { Table, WireRecord } from './records.js';
 
 /**
@@ -107,7 +107,7 @@ function writeJson(entry: Entry): string {
 function stateBytes(entry: Entry): number {
   const own = selfWritten(entry.record);
   if (own !== undefined) return own.wireLength();
-  return entry.live ? estimateBytes(entry.record) : writeJson(entry).length;
+  return entry.live ? (recordLength(entry.table, entry.record) ?? estimateBytes(entry.record)) : writeJson(entry).length;
 }
 
 /**
