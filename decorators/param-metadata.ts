@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 
-import { argumentsByName, parameterInfo, REDACTED } from '../src/internal.js';
+import { argumentsByName, parameterInfo, REDACTED, setInput } from '../src/internal.js';
 import type { ParamCapture } from './decorator-options.js';
 
 /** Our reflect-metadata key for parameter marks, on (class prototype or constructor, method name). */
@@ -58,12 +58,12 @@ export function selectByRules(fn: Function, rules: ParamRules): (args: readonly 
   const { names, restIndex } = parameterInfo(fn);
   const onlyMarked = rules.some((rule) => rule?.input === true);
   return (args) => {
-    const input: Record<string, unknown> = Object.create(null);
+    const input: Record<string, unknown> = {};
     for (let i = 0; i < args.length; i++) {
       const rule = rules[i];
       const rest = i === restIndex;
       if (!rule?.ignore && (!onlyMarked || rule?.input)) {
-        input[rule?.name ?? names[i] ?? `arg${i}`] = rule?.redact ? REDACTED : rest ? args.slice(i) : args[i];
+        setInput(input, rule?.name ?? names[i] ?? `arg${i}`, rule?.redact ? REDACTED : rest ? args.slice(i) : args[i]);
       }
       if (rest) break;
     }

@@ -21,7 +21,7 @@ export { REDACTED } from './serialize/redaction.js';
 export { ManualModelSpan, ManualRun, ManualSpan, NOOP_MODEL_SPAN, NOOP_RUN, NOOP_SPAN } from './tracing/handle-classes.js';
 export type { Attributes, ModelSpan } from './tracing/handles.js';
 export { contextObservation, coreOf, endObservation, innermost, openRoot, reportProblem, type RootSpec, setContextResolver, startedAt } from './tracing/integration-bridge.js';
-export { argumentsByName, type CallSpec, type InputSource, invoke, runScoped } from './tracing/instrument.js';
+export { argumentsByName, type CallSpec, type InputSource, invoke, runScoped, setInput } from './tracing/instrument.js';
 export { asModelObservation, type ModelObservation } from './tracing/model-observation.js';
 export type { Observation, RunObservation, SpanObservation } from './tracing/observation.js';
 export { activeCore, currentObservation, openRun, openSpan, type RunSpec, runInside, sampleRun, type SpanSpec } from './tracing/open.js';

@@ -70,6 +70,21 @@ describe('record states on the wire', () => {
     assert.equal(typeof run.metadata.latency_ms, 'number');
   });
 
+  it('records arguments by parameter name, a parameter named __proto__ included, without touching any prototype', async () => {
+    h.start({});
+    // eslint-disable-next-line no-new-func -- a parameter named __proto__ cannot be written as a literal function here
+    const fn = new Function('__proto__', 'constructor', 'return __proto__ + constructor;') as (a: number, b: number) => number;
+    Object.defineProperty(fn, 'name', { value: 'sum' });
+    const traced = trace(fn, { name: 'proto-args' });
+    assert.equal(traced(1, 2), 3);
+    assert.equal(await flush(), true);
+    assertNoRejections(h.server);
+    const run = runNamed(h.server, 'proto-args');
+    const input = [...h.server.events.values()].find((e) => e.run_id === run.id && e.type === 'user_input');
+    assert.deepEqual(JSON.stringify(input?.content), '{"__proto__":1,"constructor":2}');
+    assert.equal(({} as { polluted?: unknown }).polluted, undefined);
+  });
+
   it('delivers captured contents as the snapshot wrote them, and getRecordedRun reads the same values', async () => {
     h.start({ keepRuns: 5, redactKeys: ['ssn'] });
     const value = { text: 'line\nbreak "quoted" \u2028 é', ssn: '123', nested: [1, -0, NaN, { deep: 'x\u0000y' }], map: new Map([['k', 1]]) };

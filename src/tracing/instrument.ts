@@ -41,17 +41,27 @@ export function argumentsByName(fn: Function): InputSource {
   const { names, restIndex } = parameterInfo(fn);
   return {
     select(args) {
-      const input: Record<string, unknown> = Object.create(null);
+      const input: Record<string, unknown> = {};
       for (let i = 0; i < args.length; i++) {
         if (i === restIndex) {
-          input[names[i]!] = args.slice(i);
+          setInput(input, names[i]!, args.slice(i));
           break;
         }
-        input[names[i] ?? `arg${i}`] = args[i];
+        setInput(input, names[i] ?? `arg${i}`, args[i]);
       }
       return input;
     },
   };
+}
+
+/**
+ * Sets one named argument of a recorded input: an own data property even for `__proto__`.
+ * The input is an ordinary object rather than one without a prototype: V8 keeps those in
+ * dictionary mode, slower to build and to capture on every call.
+ */
+export function setInput(input: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(input, name, { value, enumerable: true, writable: true, configurable: true });
+  else input[name] = value;
 }
 
 /**
