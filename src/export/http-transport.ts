@@ -13,9 +13,10 @@ export type SendResult =
   | { readonly kind: 'transient'; readonly status?: number; readonly retryAfterMs?: number; readonly message: string };
 
 /**
- * Sends one request body (UTF-8 bytes, or text) to the ingest endpoint; `close`, where present, releases what the
- * transport holds (the worker transport's thread, idle keep-alive sockets) once its client
- * has delivered everything. `thread` marks the worker transport.
+ * Sends one request body (UTF-8 bytes, or text) to the ingest endpoint; `close`, where
+ * present, releases what the transport holds (the worker transport's thread, idle
+ * keep-alive sockets) once its client has delivered everything. `thread` marks the worker
+ * transport.
  */
 export type Transport = ((body: WireBody) => Promise<SendResult>) & { close?: () => void; thread?: true };
 export type { WireBody };

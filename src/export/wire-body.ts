@@ -1,5 +1,5 @@
 // The request body of the ingest endpoint (docs/protocol.md, Body): which queued records
-// go into one batch, with the ancestors the server does not have yet, joined from each record's JSON.
+// go into one batch, with the ancestors the server does not have yet, encoded from each record's JSON.
 import type { Table } from '../registry/records.js';
 import { entryJson } from '../registry/record-queue.js';
 import type { Entry, RecordQueue } from '../registry/record-queue.js';

@@ -1,8 +1,9 @@
-// The worker transport: the HTTP work of delivery (fetch, UTF-8 encoding, socket writes,
-// reading the answer) on a worker thread instead of the caller's. The caller's thread keeps
+// The worker transport: the HTTP work of delivery (fetch, socket writes, reading the
+// answer) on a worker thread instead of the caller's. The caller's thread keeps
 // the queue, assembles each body (src/export/wire-body.ts) and hands its bytes over by
-// message (copied: a body the thread could not take is still sent on the caller's thread); the thread runs `createHttpTransport` (src/export/delivery-worker.ts) and posts
-// the `SendResult` back. So retries, drop accounting, `stats()` and the spool at exit are
+// message (a copy: a body the thread cannot take is then sent on the caller's thread); the
+// thread runs `createHttpTransport` (src/export/delivery-worker.ts) and posts the
+// `SendResult` back. So retries, drop accounting, `stats()` and the spool at exit are
 // exactly those of the in-thread transport: the worker holds no record, only a request.
 //
 // One thread serves every client of this copy of the package, started at the first send
@@ -43,7 +44,7 @@ const AUTO_WINDOW_MS = 10_000;
 
 /**
  * `'auto'` uses the worker only where the process may use this many CPUs. The thread moves
- * about a fifth of the SDK's work off the caller's thread (HTTP, encoding, stream plumbing)
+ * about a fifth of the SDK's work off the caller's thread (HTTP and stream plumbing)
  * but adds about a tenth to the work in all (the body copied between threads, a second
  * heap): measured on 2 shared cores it cost wall time, delivered throughput and RSS, so it
  * needs a core to itself, beside the caller's thread, GC and libuv's pool.

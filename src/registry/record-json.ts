@@ -3,8 +3,8 @@
 // run and span is written when a body takes it: four of them per agent call. The text is
 // what JSON.stringify of the record gives, keys in the order the SDK sets them; only the
 // protocol's keys are written (docs/protocol.md, Body: any other key makes the server
-// refuse the batch). Nested objects go through JSON.stringify, but for flat ones (latency_ms
-// and the model totals are the rule).
+// refuse the batch). A flat nested object (latency_ms, the model totals: the rule) is
+// written by hand too; any other goes through JSON.stringify.
 import { jsonLength, jsonString } from '../serialize/json-text.js';
 import type { RunRecord, SessionRecord, SpanRecord, Table, WireRecord } from './records.js';
 
@@ -77,7 +77,8 @@ function runJson(record: RunRecord): string {
 }
 
 // A span gets ended_at and error when it ends, and its attributes then unless it had some
-// from the start (their key is then written where JSON.stringify would have put it last).
+// from the start (their key then comes last here and before ended_at in JSON.stringify's
+// text: the same object).
 function spanJson(record: SpanRecord): string {
   let json = `{"id":${jsonString(record.id)},"run_id":${jsonString(record.run_id)},"kind":${jsonString(record.kind)},"name":${jsonString(record.name)},"started_at":${jsonString(record.started_at)},"status":${jsonString(record.status)}`;
   if (record.parent_span_id !== undefined) json += `,"parent_span_id":${jsonString(record.parent_span_id)}`;

@@ -266,7 +266,7 @@ class ObjectText {
     this.member(name, this.members === 0 ? `${quoted}:` : `,${quoted}:`, json, distinct);
   }
 
-  /** {@link add} with the member's head made already (`"key":`, or `,"key":` after the first member, see {@link headOf}). */
+  /** {@link add} with the member's head made already (`"key":`, or `,"key":` after the first member, see {@link headsOf}). */
   member(name: string, head: string, json: string, distinct: boolean): void {
     if (this.copy === undefined) {
       if (distinct && this.inOrder(name)) {
@@ -694,13 +694,8 @@ class SnapshotWalk {
         continue;
       }
       // As in JSON, an undefined property is left out (it still counts toward the caps).
-      // The head is chosen after the value is written: writing it never adds to this object.
-      if (item !== undefined) {
-        const json = this.visit(item, depth + 1, false);
-        out.member(name, heads[out.empty ? 0 : 1], json, name === key);
-      } else {
-        this.nodes += 1;
-      }
+      if (item !== undefined) out.member(name, heads[out.empty ? 0 : 1], this.visit(item, depth + 1, false), name === key);
+      else this.nodes += 1;
     }
     let remaining = total - index;
     if (skip !== undefined && remaining > 0) {
