@@ -106,4 +106,3 @@ function slotOf(value: string): number {
   }
   return (hash ^ (hash >>> 16)) & (SLOTS - 1);
 }
-
