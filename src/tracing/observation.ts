@@ -87,8 +87,8 @@ export abstract class Observation {
   captureOutput: boolean;
   protected readonly startedAt = performance.now();
   private outputEntry: Entry | undefined;
-  /** The parents of this observation's events (its run, and the span itself for a span), one array for all of them. */
-  private eventParents: readonly Entry[] | undefined;
+  /** The parents of the records under this observation (its run, and the span itself for a span): one array for all its events and child spans. */
+  private childParentsArray: readonly Entry[] | undefined;
 
   constructor(
     readonly client: ClientCore,
@@ -146,6 +146,11 @@ export abstract class Observation {
 
   abstract logMetadata(metadata: Attributes): void;
 
+  /** The parents of a record under this observation; shared, so a queued record holds fewer objects for the GC to copy. */
+  childParents(): readonly Entry[] {
+    return (this.childParentsArray ??= this.spanId === undefined ? [this.run.entry] : [this.run.entry, this.entry]);
+  }
+
   /**
    * Queues an event on this observation. Its content (and attributes) are JSON text the
    * snapshotter wrote: kept as they are and spliced into the request body unchanged.
@@ -153,9 +158,7 @@ export abstract class Observation {
   addEvent(type: EventType, contentJson: string, attributesJson?: string): Entry {
     const spanId = this.spanId;
     const record = new CapturedEventRecord(newId(), this.run.id, type, nowIso(), contentJson, spanId, attributesJson);
-    // Shared by the observation's events: a queued record holds fewer objects for the GC to copy.
-    const parents = (this.eventParents ??= spanId === undefined ? [this.run.entry] : [this.run.entry, this.entry]);
-    const entry = createEntry('events', record, parents, false);
+    const entry = createEntry('events', record, this.childParents(), false);
     const run = this.run;
     // A run's own input and output always fit; any other event counts against maxEventsPerRun.
     const own = spanId === undefined && (type === this.inputType || type === this.outputType);
@@ -333,7 +336,9 @@ export class SpanObservation extends Observation {
       mergeInto(this.attributes, this.client.snapshot(options.attributes));
       record.attributes = this.attributes;
     }
-    this.entry = createEntry('spans', record, parentSpan ? [this.run.entry, parentSpan.entry] : [this.run.entry], true);
+    // The parent's shared array; one of another loaded copy of the package may not have it.
+    const parents = typeof parent.childParents === 'function' ? parent.childParents() : parentSpan ? [this.run.entry, parentSpan.entry] : [this.run.entry];
+    this.entry = createEntry('spans', record, parents, true);
     this.client.enqueue(this.entry);
   }
 
