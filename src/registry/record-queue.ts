@@ -1,4 +1,3 @@
-import { jsonLength } from '../serialize/json-text.js';
 import { recordJson, recordLength } from './record-json.js';
 import type { Table, WireRecord } from './records.js';
 
@@ -107,23 +106,9 @@ function writeJson(entry: Entry): string {
 function stateBytes(entry: Entry): number {
   const own = selfWritten(entry.record);
   if (own !== undefined) return own.wireLength();
-  return entry.live ? (recordLength(entry.table, entry.record) ?? estimateBytes(entry.record)) : writeJson(entry).length;
-}
-
-/**
- * The JSON size of a record, exact but for escapes in its top-level strings (ids,
- * timestamps, a capped and sanitised name): nested objects (metadata, attributes) are
- * counted exactly, without writing them.
- */
-function estimateBytes(record: WireRecord): number {
-  // `{`, then `"key":value,` per member, the last comma standing for the closing brace.
-  let length = 1;
-  for (const key in record) {
-    const value = (record as unknown as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    length += key.length + 4 + (typeof value === 'string' ? value.length + 2 : jsonLength(value));
-  }
-  return Math.max(length, 2);
+  // Only sessions, runs and spans are ever open (live); recordLength measures them field by field.
+  const estimate = entry.live ? recordLength(entry.table, entry.record) : undefined;
+  return estimate ?? writeJson(entry).length;
 }
 
 /**

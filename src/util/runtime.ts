@@ -165,15 +165,6 @@ export function onBeforeExit(listener: () => void): boolean {
   }
 }
 
-const encoder = typeof TextEncoder === 'function' ? new TextEncoder() : undefined;
-
-/** UTF-8 byte length of a string. */
-export function utf8Length(text: string): number {
-  const NodeBuffer = (globalThis as { Buffer?: { byteLength?: (s: string) => number } }).Buffer;
-  if (typeof NodeBuffer?.byteLength === 'function') return NodeBuffer.byteLength(text);
-  return encoder ? encoder.encode(text).length : text.length * 3;
-}
-
 /** True for a Node `Buffer` (where the runtime has one). */
 export function isBuffer(value: unknown): boolean {
   const NodeBuffer = (globalThis as { Buffer?: { isBuffer?: (v: unknown) => boolean } }).Buffer;
