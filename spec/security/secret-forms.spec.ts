@@ -1,7 +1,8 @@
 // Issue 10, item 5, end to end: every credential form, embedded in random text, in string
 // arguments, return values, event values, metadata, nested objects and error messages, never
 // reaches the protocol-enforcing server; the new key rules apply to captured keys and
-// parameter names; non-credential `...token` keys are kept; the API key never shows in
+// parameter names; credential forms inside object and Map keys are cut out as in values;
+// non-credential `...token` keys are kept; the API key never shows in
 // util.inspect / JSON.stringify / console.log of any public object; an endpoint with
 // userinfo is a configuration error that does not print the password.
 
@@ -67,6 +68,32 @@ describe('credential forms never reach the server', () => {
     const errors = [...server.runs.values()].filter((r) => r.error).map((r) => r.error.message as string);
     assert.equal(errors.length, SECRET_SAMPLES.length);
     assert.ok(errors.every((m) => m.startsWith('request failed: ')), 'the message around the secret is kept');
+  });
+
+  it('as object keys and Map keys, in arguments, return values, events, metadata and attributes', async () => {
+    start();
+    const keyed = (text: string) => ({ [text]: 'value', [`prefix ${text}`]: { nested: true } });
+    const tool = observe(async function cache(byKey: Record<string, unknown>, map: Map<string, number>) {
+      return { hits: keyed(Object.keys(byKey)[0]!), size: map.size };
+    }, { kind: 'tool' });
+    for (const sample of SECRET_SAMPLES) {
+      await trace(async function agent() {
+        logMetadata(keyed(sample.text));
+        logEvent('keys', keyed(sample.text));
+        await span('step', { attributes: keyed(sample.text) }, async () => {
+          await tool(keyed(sample.text), new Map([[sample.text, 1], [`x ${sample.text}`, 2]]));
+        });
+        return keyed(sample.text);
+      })();
+    }
+    await drain();
+    assertNoInvalidBatch(server);
+    const bodies = everyBodyText(server);
+    assert.ok(bodies.includes('"prefix '), 'the rest of each key was sent');
+    for (const sample of SECRET_SAMPLES) {
+      assert.equal(bodies.includes(sample.secret), false, `${sample.form} in a key reached the server`);
+      assert.equal(bodies.includes(JSON.stringify(sample.secret).slice(1, -1)), false, `${sample.form} in a key (JSON-escaped) reached the server`);
+    }
   });
 
   it('embedded in random surrounding text (property-based)', async () => {

@@ -535,6 +535,31 @@ describe('createSnapshotter: redaction', () => {
   });
 });
 
+describe('createSnapshotter: keys', () => {
+  const aws = 'AKIAIOSFODNN7EXAMPLE';
+  const openai = 'sk-proj-abcdefghijklmnop0123456789';
+
+  it('cuts credential forms out of keys as out of values, in objects and Maps, short keys and long', () => {
+    const long = `cache for Bearer ${openai} of ${'x'.repeat(40)}`;
+    for (let round = 0; round < 2; round++) {
+      // The second round reads short keys from the snapshotter's table of keys.
+      const copy = snapshot({ [aws]: 1, [long]: 2, [`password=${aws}`]: 3, plain: { [openai]: 4 } }) as Record<string, JsonValue>;
+      assert.deepEqual(Object.keys(copy), ['[REDACTED]', `cache for Bearer [REDACTED] of ${'x'.repeat(40)}`, 'password=[REDACTED]', 'plain']);
+      assert.deepEqual(copy.plain, { '[REDACTED]': 4 });
+      assert.deepEqual(snapshot(new Map([[aws, 1], ['other', 2]])), { '[REDACTED]': 1, other: 2 });
+    }
+    // Keys that become the same name keep the last value, as JS objects do.
+    assert.deepEqual(snapshot({ [aws]: 1, 'AKIAIOSFODNN7EXAMPL2': 2 }), { '[REDACTED]': 2 });
+  });
+
+  it('follows each snapshotter\'s own rules: its patterns, and the scan off', () => {
+    const patterned = createSnapshotter({ redactPatterns: [/acct-\d{4}/g] });
+    assert.deepEqual(patterned({ 'acct-1234': 1 }), { '[REDACTED]': 1 });
+    assert.deepEqual(snapshot({ 'acct-1234': 1 }), { 'acct-1234': 1 });
+    assert.deepEqual(createSnapshotter({ scanStrings: false })({ [aws]: 1 }), { [aws]: 1 });
+  });
+});
+
 describe('createSnapshotter: mask', () => {
   const hideEmails = (value: string): string => value.replace(/[\w.]+@[\w.]+/g, '<email>');
 

@@ -1,7 +1,8 @@
 // The object snapshotter as it was before capture wrote JSON text directly: a deep JSON-safe
-// copy built as objects. Kept unchanged as the oracle of spec/serialize/snapshot-json.property.spec.ts,
+// copy built as objects. Kept as the oracle of spec/serialize/snapshot-json.property.spec.ts,
 // which checks that JSON.stringify of this copy and the JSON text the snapshotter writes now
-// are the same, byte for byte, for random and hostile values. Not part of the package.
+// are the same, byte for byte, for random and hostile values. Changed only where a rule
+// changed: keys are scanned for credential forms like string values. Not part of the package.
 import { isBuffer, NodeStream, types } from '../../src/util/runtime.js';
 import { REDACTED, compileRedaction, redactText } from '../../src/serialize/redaction.js';
 import { applyMask, MASK_ERROR } from '../../src/serialize/mask.js';
@@ -225,6 +226,11 @@ class SnapshotWalk {
     return dropped === 0 ? head : head + truncationSuffix(dropped);
   }
 
+  /** A key as written: {@link text}, then scanned for credential forms (not masked). */
+  key(value: string): string {
+    return this.options.scan(this.text(value));
+  }
+
   /** Text the SDK derives from a value (keys, bigint digits, names): sanitised and capped, not masked. */
   text(value: string): string {
     const { maxStringLength } = this.options;
@@ -424,9 +430,9 @@ class SnapshotWalk {
     }
     let names: string[] | undefined;
     if (allStrings) {
-      names = keys.map((key) => this.text(key as string));
+      names = keys.map((key) => this.key(key as string));
     } else if (allPrimitive) {
-      names = keys.map((key) => this.text(typeof key === 'bigint' ? `${key}n` : String(key)));
+      names = keys.map((key) => this.key(typeof key === 'bigint' ? `${key}n` : String(key)));
       if (new Set(names).size !== names.length) names = undefined;
     }
 
@@ -525,7 +531,7 @@ class SnapshotWalk {
       if (this.nodes >= maxTotalNodes) break;
       const key = keys[index] as string;
       if (skip !== undefined && skip.has(key)) continue;
-      const name = this.text(key);
+      const name = this.key(key);
       kept += 1;
       if (this.isRedacted(name)) {
         setEntry(out, name, this.redacted());

@@ -136,6 +136,8 @@ interface Compiled {
   readonly strings: StringJsonCache | undefined;
   /** `writeCapturedJson` with these options, for the cache to call on a miss. */
   readonly writeString: (value: string) => string;
+  /** Short keys that need no escaping, as {@link SnapshotWalk} writes them with these options. */
+  readonly keys: Map<string, MemberKey>;
 }
 
 function limit(value: unknown, fallback: number): number {
@@ -218,31 +220,24 @@ function arrayIndex(key: string): number {
   return index <= 4294967294 ? index : -1;
 }
 
-/** A member's head before and after the first member: `"key":` and `,"key":`. */
-type MemberHeads = readonly [first: string, next: string];
-
-function headsOf(quoted: string): MemberHeads {
-  return [`${quoted}:`, `,${quoted}:`];
+/**
+ * What the walk writes for one key: its name, scanned for credential forms like any captured
+ * text (a token used as a key must not leave the process either), the member's heads before
+ * and after the first member (`"name":` and `,"name":`), and the key rule's verdict.
+ */
+interface MemberKey {
+  /** The key as written: the key itself, or cut, sanitised or with a credential replaced. */
+  readonly name: string;
+  readonly first: string;
+  readonly next: string;
+  /** The key rule's verdict on `name`: the value is written as `[REDACTED]`, unread. */
+  readonly redacted: boolean;
 }
 
-// The heads of keys that need no escaping, made once per key: keys repeat (every document's
-// `id`, `title`, `text`), and each member would otherwise make its head anew. Depends on the
-// key alone (whether it needs cutting is checked by the caller), so one table serves every snapshotter.
-const MEMBER_HEADS = new Map<string, MemberHeads>();
-const MAX_MEMBER_HEADS = 1_024;
-const MAX_HEAD_KEY_LENGTH = 32;
-
-/** The heads of a short key written as it is, or undefined for a key that must be escaped or is long. */
-function memberHeads(key: string): MemberHeads | undefined {
-  const known = MEMBER_HEADS.get(key);
-  if (known !== undefined) return known;
-  if (key.length > MAX_HEAD_KEY_LENGTH || !isPlainJsonString(key)) return undefined;
-  // Keys made from data (ids as keys) must not grow the table without bound: start again.
-  if (MEMBER_HEADS.size >= MAX_MEMBER_HEADS) MEMBER_HEADS.clear();
-  const heads = headsOf(`"${key}"`);
-  MEMBER_HEADS.set(key, heads);
-  return heads;
-}
+// Keys repeat (every document's `id`, `title`, `text`): a short one that needs no escaping is
+// scanned, judged and given its heads once per snapshotter (their rules are its own), not per member.
+const MAX_KNOWN_KEYS = 1_024;
+const MAX_KNOWN_KEY_LENGTH = 32;
 
 /**
  * One JSON object being written, member by member. The copy this text stands for is a JS
@@ -266,7 +261,7 @@ class ObjectText {
     this.member(name, this.members === 0 ? `${quoted}:` : `,${quoted}:`, json, distinct);
   }
 
-  /** {@link add} with the member's head made already (`"key":`, or `,"key":` after the first member, see {@link headsOf}). */
+  /** {@link add} with the member's head made already (`"key":`, or `,"key":` after the first member, see {@link MemberKey}). */
   member(name: string, head: string, json: string, distinct: boolean): void {
     if (this.copy === undefined) {
       if (distinct && this.inOrder(name)) {
@@ -568,9 +563,9 @@ class SnapshotWalk {
     }
     let names: string[] | undefined;
     if (allStrings) {
-      names = keys.map((key) => this.text(key as string));
+      names = keys.map((key) => this.keyName(key as string));
     } else if (allPrimitive) {
-      names = keys.map((key) => this.text(typeof key === 'bigint' ? `${key}n` : String(key)));
+      names = keys.map((key) => this.keyName(typeof key === 'bigint' ? `${key}n` : String(key)));
       if (new Set(names).size !== names.length) names = undefined;
     }
 
@@ -668,20 +663,12 @@ class SnapshotWalk {
       if (this.nodes >= maxTotalNodes) break;
       const key = keys[index] as string;
       if (skip !== undefined && skip.has(key)) continue;
-      // A key that needs no sanitising, cutting or escaping is its own name (the rule).
-      let name = key;
-      let heads = key.length <= maxStringLength ? memberHeads(key) : undefined;
-      if (heads === undefined) {
-        if (key.length <= maxStringLength && isPlainJsonString(key)) {
-          heads = headsOf(`"${key}"`);
-        } else {
-          name = this.text(key);
-          heads = headsOf(jsonString(name));
-        }
-      }
+      const member = this.memberKey(key);
+      const name = member.name;
+      const head = out.empty ? member.first : member.next;
       kept += 1;
-      if (this.isRedacted(name)) {
-        out.member(name, heads[out.empty ? 0 : 1], this.redacted(), name === key);
+      if (member.redacted) {
+        out.member(name, head, this.redacted(), name === key);
         continue;
       }
       let item: unknown;
@@ -690,11 +677,11 @@ class SnapshotWalk {
       } catch (error) {
         // A getter that throws spoils only its own property.
         this.nodes += 1;
-        out.member(name, heads[out.empty ? 0 : 1], this.unserializable(error), name === key);
+        out.member(name, head, this.unserializable(error), name === key);
         continue;
       }
       // As in JSON, an undefined property is left out (it still counts toward the caps).
-      if (item !== undefined) out.member(name, heads[out.empty ? 0 : 1], this.visit(item, depth + 1, false), name === key);
+      if (item !== undefined) out.member(name, head, this.visit(item, depth + 1, false), name === key);
       else this.nodes += 1;
     }
     let remaining = total - index;
@@ -702,6 +689,28 @@ class SnapshotWalk {
       for (let i = index; i < keys.length; i++) if (skip.has(keys[i] as string)) remaining -= 1;
     }
     if (remaining > 0) out.add(MORE_KEYS, MORE_KEYS_JSON, `"[Truncated: ${remaining} more keys]"`, true);
+  }
+
+  /** The name, heads and verdict of a member's key: from the snapshotter's table for a short plain key, else made for this member. */
+  private memberKey(key: string): MemberKey {
+    const table = this.options.keys;
+    const known = table.get(key);
+    if (known !== undefined) return known;
+    const plain = key.length <= this.options.maxStringLength && isPlainJsonString(key);
+    const name = plain ? this.options.scan(key) : this.keyName(key);
+    const quoted = plain && name === key ? `"${key}"` : jsonString(name);
+    const member: MemberKey = { name, first: `${quoted}:`, next: `,${quoted}:`, redacted: this.isRedacted(name) };
+    if (plain && key.length <= MAX_KNOWN_KEY_LENGTH) {
+      // Keys made from data (ids as keys) must not grow the table without bound: start again.
+      if (table.size >= MAX_KNOWN_KEYS) table.clear();
+      table.set(key, member);
+    }
+    return member;
+  }
+
+  /** A key as written: capped and sanitised like a string, then scanned for credential forms. */
+  private keyName(key: string): string {
+    return this.options.scan(this.text(key));
   }
 
   private redacted(): string {
@@ -780,6 +789,7 @@ function compile(options: SnapshotOptions | undefined): Compiled {
     ...text,
     strings: text.mask === undefined ? new StringJsonCache() : undefined,
     writeString: (value) => writeCapturedJson(compiled, value),
+    keys: new Map(),
   };
   return compiled;
 }
