@@ -50,6 +50,21 @@ describe('score', () => {
     assert.equal(only(scoresNamed('explicit')).value, 2);
   });
 
+  it('keeps credentials, masked values, U+0000 and lone surrogates out of names, labels and comments', async () => {
+    h.start({ mask: (text) => text.replace(/[\w.]+@[\w.]+/g, '<email>') });
+    const id = trace('judged', (t) => t.id);
+    const key = 'sk-proj-abcdefghijklmnop0123456789';
+    score(id, 'judge\u0000', 0.5, { comment: `quoted ${key} from ada@example.com \ud800` });
+    score(id, 'label', `tone ${key}`);
+    score(id, 'masked-away', 'ada@example.com');
+    assert.equal(await flush(), true);
+    assertNoRejections(h.server);
+    const judged = only(scoresNamed('judge'));
+    assert.equal(judged.comment, 'quoted [REDACTED] from <email> \ufffd');
+    assert.equal(only(scoresNamed('label')).string_value, 'tone [REDACTED]');
+    assert.equal(only(scoresNamed('masked-away')).string_value, '<email>');
+  });
+
   it('scores a trace whose run has not been sent yet (the run comes along)', async () => {
     h.start();
     const id = trace('fresh', (t) => t.id);

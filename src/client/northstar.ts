@@ -10,6 +10,7 @@ import { pullPromptWith, type PullPromptOptions } from '../prompts/pull-prompt.j
 import { createEntry, type Entry, type QueueStats } from '../registry/record-queue.js';
 import type { RunExport } from '../registry/run-recorder.js';
 import type { ScoreRecord } from '../registry/records.js';
+import { REDACTED } from '../serialize/redaction.js';
 import { ManualRun, NOOP_RUN } from '../tracing/handle-classes.js';
 import type { Attributes } from '../tracing/handles.js';
 import { openRun } from '../tracing/open.js';
@@ -144,6 +145,10 @@ export class Northstar {
     }
     if (core === undefined) return;
     try {
+      // A judge's comment may quote what it graded: credentials and masked values stay here.
+      if (record.comment !== undefined) record.comment = core.redactText(record.comment);
+      // A categorical value must stay non-blank (docs/protocol.md), whatever the mask returns.
+      if (record.string_value !== undefined) record.string_value = core.redactText(record.string_value).trim() || REDACTED;
       const parents: Entry[] = [];
       const run = core.queue.queuedRun(record.trace_id);
       if (run !== undefined) parents.push(run);
