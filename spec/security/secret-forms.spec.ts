@@ -1,7 +1,7 @@
 // Issue 10, item 5, end to end: every credential form, embedded in random text, in string
 // arguments, return values, event values, metadata, nested objects and error messages, never
 // reaches the protocol-enforcing server; the new key rules apply to captured keys and
-// parameter names; credential forms inside object and Map keys are cut out as in values;
+// parameter names; credential forms inside object and Map keys and record names are cut out as in values;
 // non-credential `...token` keys are kept; the API key never shows in
 // util.inspect / JSON.stringify / console.log of any public object; an endpoint with
 // userinfo is a configuration error that does not print the password.
@@ -93,6 +93,26 @@ describe('credential forms never reach the server', () => {
     for (const sample of SECRET_SAMPLES) {
       assert.equal(bodies.includes(sample.secret), false, `${sample.form} in a key reached the server`);
       assert.equal(bodies.includes(JSON.stringify(sample.secret).slice(1, -1)), false, `${sample.form} in a key (JSON-escaped) reached the server`);
+    }
+  });
+
+  it('in the names of runs, spans, events and metrics', async () => {
+    start();
+    for (const sample of SECRET_SAMPLES) {
+      await trace(`agent ${sample.text}`, async () => {
+        await span(`fetch ${sample.text}`, async (s) => {
+          s.logEvent(`event ${sample.text}`, 1);
+          s.logMetric(`metric ${sample.text}`, 2);
+        });
+      });
+    }
+    await drain();
+    assertNoInvalidBatch(server);
+    const bodies = everyBodyText(server);
+    assert.ok(bodies.includes('"name":"fetch '), 'the rest of each name was sent');
+    for (const sample of SECRET_SAMPLES) {
+      assert.equal(bodies.includes(sample.secret), false, `${sample.form} in a name reached the server`);
+      assert.equal(bodies.includes(JSON.stringify(sample.secret).slice(1, -1)), false, `${sample.form} in a name (JSON-escaped) reached the server`);
     }
   });
 

@@ -10,7 +10,7 @@ import { createEntry, type Entry, type QueueStats, RecordQueue } from '../regist
 import { RunRecorder } from '../registry/run-recorder.js';
 import { notifyRecordTaps, recordTaps } from '../tracing/record-tap.js';
 import { compileRedaction } from '../serialize/redaction.js';
-import { createJsonSnapshotter, createSnapshotter, createTextRedactor, type JsonSnapshotter, type SnapshotOptions, type Snapshotter } from '../serialize/snapshot.js';
+import { createJsonSnapshotter, createSnapshotter, createCredentialScan, createTextRedactor, type JsonSnapshotter, type SnapshotOptions, type Snapshotter } from '../serialize/snapshot.js';
 import type { Attributes } from '../tracing/handles.js';
 import { emptyObject, mergeInto } from '../tracing/observation.js';
 import { newId, nowIso } from '../tracing/timing.js';
@@ -30,6 +30,9 @@ export function zeroStats(): QueueStats {
   };
 }
 
+/** Record names kept with their scanned form (see `redactName`). */
+const MAX_KNOWN_NAMES = 512;
+
 /** The core of an enabled `Northstar` client: its queue, flusher, spool, logger and snapshotter. */
 export class Core implements ClientCore {
   readonly logger: Logger;
@@ -42,6 +45,9 @@ export class Core implements ClientCore {
   readonly recorder: RunRecorder | undefined;
   /** Error messages: the snapshotter's own string redaction (key rules, forms, redactPatterns, then mask). */
   private readonly redactMessage: (text: string) => string;
+  /** Record names: the credential scan of keys (no mask); names repeat, so the last few hundred are kept. */
+  private readonly scanName: (text: string) => string;
+  private readonly names = new Map<string, string>();
   readonly spool: Spool | undefined;
   private openRuns = 0;
   /** Runs the head sampler left out (`stats().sampledOut`). */
@@ -63,6 +69,7 @@ export class Core implements ClientCore {
     this.snapshot = createSnapshotter(capture);
     this.snapshotJson = createJsonSnapshotter(capture);
     this.redactMessage = createTextRedactor(capture);
+    this.scanName = createCredentialScan(capture);
     this.queue = new RecordQueue(config.maxQueueSize, config.maxQueueBytes);
     this.flusher = new BatchFlusher(this.queue, transport, config, this.logger);
     this.recorder = config.keepRuns > 0 ? new RunRecorder(config.keepRuns) : undefined;
@@ -132,6 +139,16 @@ export class Core implements ClientCore {
     // Error messages often quote the very values the mask hides (emails, card numbers) and
     // the credentials a captured string would lose: the same redaction, applied once.
     return this.redactMessage(text);
+  }
+
+  redactName(name: string): string {
+    const known = this.names.get(name);
+    if (known !== undefined) return known;
+    const clean = this.scanName(name);
+    // Names made from data (a URL per span) must not grow the table without bound: start again.
+    if (this.names.size >= MAX_KNOWN_NAMES) this.names.clear();
+    this.names.set(name, clean);
+    return clean;
   }
 
   sampleRun(name: string, metadata: unknown, tags: readonly string[] | undefined): boolean {

@@ -22,6 +22,8 @@ export interface ClientCore {
   runEventDropped(runName: string): void;
   /** Redacts secrets out of free text such as error messages, then applies the user's `mask`. */
   redactText(text: string): string;
+  /** A record name with credential forms cut out (`redactPatterns` too), not masked: names group runs on the dashboard. */
+  redactName(name: string): string;
   /** Bookkeeping of open runs (a shut-down client lives until its last run ends). */
   runStarted(): void;
   runEnded(): void;

@@ -859,6 +859,11 @@ export function createTextRedactor(options?: SnapshotOptions): (text: string) =>
   return compileText(options ?? {}).redact;
 }
 
+/** The credential scan alone of a snapshotter with these options (what its keys get): forms, key rules and `redactPatterns`, no mask. */
+export function createCredentialScan(options?: SnapshotOptions): (text: string) => string {
+  return compileText(options ?? {}).scan;
+}
+
 function streamName(value: object): string {
   try {
     const name = value.constructor?.name;

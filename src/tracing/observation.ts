@@ -16,11 +16,13 @@ const CUSTOM_EVENT_ATTRIBUTES = '{"northstar_type":"event"}';
 const METRIC_ATTRIBUTES = '{"northstar_type":"metric"}';
 const MAX_ERROR_MESSAGE = 2000;
 
-/** A record name: sanitised, capped, never empty. */
-export function recordName(name: unknown, fallback: string): string {
+/** A record name: sanitised, capped, never empty, with credential forms cut out (a span named after a URL with its password). */
+export function recordName(client: ClientCore, name: unknown, fallback: string): string {
   const text = typeof name === 'string' ? sanitizeString(name).trim() : '';
   if (text === '') return fallback;
-  return clipText(text, MAX_NAME_LENGTH);
+  const clipped = clipText(text, MAX_NAME_LENGTH);
+  // Duck-typed: the client may come from another loaded copy of the package.
+  return typeof client.redactName === 'function' ? client.redactName(clipped) : clipped;
 }
 
 /** `{ type, message }` of anything thrown, secrets redacted (and masked) exactly once. */
@@ -135,13 +137,13 @@ export abstract class Observation {
   }
 
   logEvent(name: string, data?: unknown): void {
-    const content = `{"name":${jsonString(recordName(name, 'event'))},"data":${this.client.snapshotJson(data)}}`;
+    const content = `{"name":${jsonString(recordName(this.client, name, 'event'))},"data":${this.client.snapshotJson(data)}}`;
     this.addEvent('custom', content, CUSTOM_EVENT_ATTRIBUTES);
   }
 
   logMetric(name: string, value: number): void {
     checkMetric(value);
-    this.addEvent('custom', JSON.stringify({ name: recordName(name, 'metric'), value }), METRIC_ATTRIBUTES);
+    this.addEvent('custom', JSON.stringify({ name: recordName(this.client, name, 'metric'), value }), METRIC_ATTRIBUTES);
   }
 
   abstract logMetadata(metadata: Attributes): void;
@@ -251,7 +253,7 @@ export class RunObservation extends Observation {
     const record: RunRecord = {
       id: this.id,
       session_id: client.sessionEntry.id,
-      name: recordName(name, 'trace'),
+      name: recordName(client, name, 'trace'),
       started_at: nowIso(),
       status: 'running',
       metadata,
@@ -318,7 +320,7 @@ export class SpanObservation extends Observation {
       id: this.id,
       run_id: this.run.id,
       kind,
-      name: recordName(name, kind),
+      name: recordName(this.client, name, kind),
       started_at: nowIso(),
       status: 'running',
     };
