@@ -653,7 +653,7 @@ class SnapshotWalk {
 
   /** Writes own enumerable properties into `out`: redacted unread, undefined left out, capped. */
   private properties(value: object, out: ObjectText, depth: number, skip: Set<string> | undefined): void {
-    const { maxCollectionSize, maxTotalNodes, maxStringLength } = this.options;
+    const { maxCollectionSize, maxTotalNodes } = this.options;
     // Object.keys asks a Proxy for every key's descriptor: a Proxy claiming a million keys
     // would cost a million trap calls whatever the caps, so Proxies are read up to the cap.
     const { keys, total } = types.isProxy(value) ? proxyKeys(value, maxCollectionSize + (skip?.size ?? 0)) : allKeys(value, maxCollectionSize + (skip?.size ?? 0));
