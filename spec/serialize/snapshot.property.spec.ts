@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
+import { serialize } from 'node:v8';
 import * as fc from 'fast-check';
 import { compileRedaction, redactText } from '../../src/serialize/redaction.js';
 import { sanitizeString } from '../../src/serialize/sanitize-string.js';
@@ -100,7 +101,8 @@ describe('createSnapshotter (property-based)', () => {
     fc.assert(
       fc.property(fc.clone(anything, 3), ([value, twin, third]) => {
         const first = snapshot(value);
-        assert.ok(isDeepStrictEqual(value, twin), 'input mutated');
+        // Node 20's isDeepStrictEqual finds two invalid Dates unequal (NaN !== NaN): their serialised forms are compared then.
+        assert.ok(isDeepStrictEqual(value, twin) || serialize(value).equals(serialize(twin)), 'input mutated');
         assert.deepEqual(snapshot(third), first);
       }),
       { numRuns: 500 },
