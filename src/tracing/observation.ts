@@ -20,9 +20,11 @@ const MAX_ERROR_MESSAGE = 2000;
 export function recordName(client: ClientCore, name: unknown, fallback: string): string {
   const text = typeof name === 'string' ? sanitizeString(name).trim() : '';
   if (text === '') return fallback;
-  const clipped = clipText(text, MAX_NAME_LENGTH);
-  // Duck-typed: the client may come from another loaded copy of the package.
-  return typeof client.redactName === 'function' ? client.redactName(clipped) : clipped;
+  // Scanned before the cap (a credential cut in half is no longer found), written up to it
+  // after (a replaced credential can make the name longer). Duck-typed: the client may come
+  // from another loaded copy of the package.
+  if (typeof client.redactName !== 'function') return clipText(text, MAX_NAME_LENGTH);
+  return clipText(client.redactName(clipText(text, 2 * MAX_NAME_LENGTH)), MAX_NAME_LENGTH);
 }
 
 /** `{ type, message }` of anything thrown, secrets redacted (and masked) exactly once. */
