@@ -105,7 +105,12 @@ describe('credential forms never reach the server', () => {
         });
       });
     }
+    // A credential near the 500-character cap is found whole, and the name stays within the cap.
+    const long = `${'x'.repeat(480)} Bearer sk-proj-abcdefghijklmnop0123456789`;
+    await trace(long, async () => undefined);
     assert.ok((await bodiesWithoutSecrets(' in a name')).includes('"name":"fetch '), 'the rest of each name was sent');
+    const named = [...server.runs.values()].find((run) => run.name.startsWith('xxx'));
+    assert.equal(named?.name, `${'x'.repeat(480)} Bearer [REDACTED]`.slice(0, 500));
   });
 
   it('embedded in random surrounding text (property-based)', async () => {
