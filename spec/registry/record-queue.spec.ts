@@ -174,4 +174,21 @@ describe('CapturedEventRecord', () => {
     assert.equal(JSON.parse(record.wireJson()).content, 'second');
     assert.equal(new CapturedEventRecord(id(), run, 'custom', NOW, 'null', undefined, undefined).content, null);
   });
+
+  it('is its own queue entry, with its stamp kept in parts, and queues, sends and settles like any entry', () => {
+    const registry = new RecordQueue(100);
+    const { session, run: runEntry, span: spanEntry } = family();
+    const event = new CapturedEventRecord(id(), runEntry.id, 'tool_result', '2026-12-01T08:51:04.123', '{"a":1}', spanEntry.id, undefined, [runEntry, spanEntry], 7);
+    assert.equal(event.record, event);
+    assert.equal(event.created_at, '2026-12-01T08:51:04.123007Z');
+    assert.equal(JSON.parse(event.wireJson()).created_at, event.created_at);
+    assert.equal(event.wireLength(), event.wireJson().length);
+    for (const entry of [session, runEntry, spanEntry, event]) registry.enqueue(entry);
+    const batch = takeBatch(registry, 10, Infinity)!;
+    const body = JSON.parse(text(batch));
+    assert.deepEqual(body.events, [JSON.parse(JSON.stringify(event))]);
+    registry.accept(batch);
+    assert.equal(event.accepted, true);
+    assert.equal(registry.size, 0);
+  });
 });

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { newId, nowIso } from '../../src/tracing/timing.js';
+import { newId, nowIso, nowMicros, stampPrefix } from '../../src/tracing/timing.js';
+import { stampLength, stampText } from '../../src/util/iso-stamp.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -41,5 +42,23 @@ describe('nowIso', () => {
       previous = stamp;
     }
     assert.ok(Math.abs(Date.parse(nowIso()) - Date.now()) < 1000);
+  });
+});
+
+describe('nowMicros', () => {
+  it('gives the same stamps as nowIso in two parts, interleaved with it, still strictly increasing', () => {
+    let previous = '';
+    for (let i = 0; i < 20_000; i++) {
+      const micros = nowMicros();
+      assert.ok(Number.isInteger(micros) && micros >= 0 && micros <= 999);
+      const stamp = stampText(stampPrefix(), micros);
+      assert.match(stamp, ISO_MICROS);
+      assert.equal(stampLength(stampPrefix(), micros), stamp.length);
+      assert.ok(stamp > previous, `${stamp} after ${previous}`);
+      const next = nowIso();
+      assert.ok(next > stamp, `${next} after ${stamp}`);
+      previous = next;
+    }
+    assert.equal(stampText('2025-01-01T00:00:00.000Z', -1), '2025-01-01T00:00:00.000Z', 'a whole stamp is kept as it is');
   });
 });

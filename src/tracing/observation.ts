@@ -8,7 +8,7 @@ import { clipText } from '../util/text.js';
 import type { ClientCore } from '../context/client-core.js';
 import { errorDetails } from './error-details.js';
 import type { Attributes } from './handles.js';
-import { elapsedMs, newId, nowIso } from './timing.js';
+import { elapsedMs, newId, nowIso, nowMicros, stampPrefix } from './timing.js';
 
 const MAX_NAME_LENGTH = 500;
 // The attributes of named custom events and metrics (docs/protocol.md, Conventions), as JSON.
@@ -25,6 +25,16 @@ export function recordName(client: ClientCore, name: unknown, fallback: string):
   // from another loaded copy of the package.
   if (typeof client.redactName !== 'function') return clipText(text, MAX_NAME_LENGTH);
   return clipText(client.redactName(clipText(text, 2 * MAX_NAME_LENGTH)), MAX_NAME_LENGTH);
+}
+
+// The parents of a run, one array per session shared by all its runs: a queued run holds
+// fewer objects for the GC to copy. Weak: a session is let go with its client.
+const SESSION_PARENTS = new WeakMap<Entry, readonly Entry[]>();
+
+function sessionParents(session: Entry): readonly Entry[] {
+  let parents = SESSION_PARENTS.get(session);
+  if (parents === undefined) SESSION_PARENTS.set(session, (parents = [session]));
+  return parents;
 }
 
 /** `{ type, message }` of anything thrown, secrets redacted (and masked) exactly once. */
@@ -161,8 +171,9 @@ export abstract class Observation {
    */
   addEvent(type: EventType, contentJson: string, attributesJson?: string): Entry {
     const spanId = this.spanId;
-    const record = new CapturedEventRecord(newId(), this.run.id, type, nowIso(), contentJson, spanId, attributesJson);
-    const entry = createEntry('events', record, this.childParents(), false);
+    // The event is its own queue entry, its stamp kept in parts (see CapturedEventRecord).
+    const micros = nowMicros();
+    const entry = new CapturedEventRecord(newId(), this.run.id, type, stampPrefix(), contentJson, spanId, attributesJson, this.childParents(), micros);
     const run = this.run;
     // A run's own input and output always fit; any other event counts against maxEventsPerRun.
     const own = spanId === undefined && (type === this.inputType || type === this.outputType);
@@ -260,7 +271,7 @@ export class RunObservation extends Observation {
       status: 'running',
       metadata,
     };
-    this.entry = createEntry('runs', record, [client.sessionEntry], true);
+    this.entry = createEntry('runs', record, sessionParents(client.sessionEntry), true);
     client.runStarted();
     client.enqueue(this.entry);
   }

@@ -1,3 +1,4 @@
+import { MICRO_DIGITS_Z } from '../util/iso-stamp.js';
 import { randomId } from '../util/runtime.js';
 
 /** A new record id (UUID v4). */
@@ -7,8 +8,6 @@ export const newId: () => string = randomId;
 // microseconds, and never repeat or go back within this copy of the module: stored order
 // by timestamp is the order things happened. The millisecond part of the ISO string is
 // formatted once per millisecond; only the three microsecond digits change in between.
-// The three digits with the `Z` after them: a stamp is then the millisecond prefix and one piece.
-const MICRO_DIGITS_Z: readonly string[] = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(3, '0')}Z`);
 /** Re-anchor to the wall clock when it and the monotonic clock disagree by more than this (NTP steps, suspend). */
 const MAX_DRIFT_MS = 1000;
 
@@ -20,6 +19,18 @@ let msPrefix = '';
 
 /** Now as ISO 8601 with microseconds and `Z` (e.g. `2026-12-01T08:51:04.123456Z`), strictly increasing. */
 export const nowIso = (): string => {
+  const micros = nowMicros();
+  return msPrefix + (MICRO_DIGITS_Z[micros] as string);
+};
+
+/**
+ * {@link nowIso} in two parts, for a record that keeps its stamp without a string of its
+ * own (one object fewer for the GC to copy while it is queued): returns the microseconds
+ * within the millisecond (0–999); {@link stampPrefix} is then that millisecond's prefix
+ * (`2026-12-01T08:51:04.123`, one string shared by every stamp of it), and
+ * `stampText(prefix, micros)` (src/util/iso-stamp.ts) the stamp.
+ */
+export function nowMicros(): number {
   let us = Math.floor((anchorMs + performance.now()) * 1000);
   if (us <= lastUs) us = lastUs + 1;
   lastUs = us;
@@ -35,8 +46,16 @@ export const nowIso = (): string => {
     }
     msPrefix = new Date(ms).toISOString().slice(0, -1);
   }
-  return msPrefix + (MICRO_DIGITS_Z[us - ms * 1000] as string);
-};
+  // `| 0`: a small integer (us is past the 31-bit range, so the difference is a double), which
+  // an object field then holds inline rather than in a number object of its own.
+  return (us - ms * 1000) | 0;
+}
+
+/** The millisecond prefix of the last {@link nowMicros} stamp. */
+export function stampPrefix(): string {
+  return msPrefix;
+}
+
 
 /** Milliseconds since `start` (a `performance.now()` reading), to the microsecond. */
 export const elapsedMs = (start: number): number => Math.round((performance.now() - start) * 1000) / 1000;
