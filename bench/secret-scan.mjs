@@ -3,7 +3,7 @@
 // scan and without it, interleaved, medians of the rounds; then the scan alone on clean
 // and secret-bearing strings. Build first: `node scripts/build.mjs && node bench/secret-scan.mjs`.
 import { compileRedaction, redactText } from '../dist/esm/src/serialize/redaction.js';
-import { createSnapshotter } from '../dist/esm/src/serialize/snapshot.js';
+import { createJsonSnapshotter } from '../dist/esm/src/serialize/snapshot.js';
 import { generate, QUERIES, retrieve, TEXTS } from './workload.mjs';
 
 const ROUNDS = Number(process.argv[2] ?? 15);
@@ -14,8 +14,9 @@ const answer = await generate(QUERIES[3], docs);
 // One agent call captures these: the agent's and each child's arguments and results.
 const captured = [[QUERIES[3]], [QUERIES[3]], docs, [docs], docs, [QUERIES[3], docs], answer, answer];
 
-const withScan = createSnapshotter();
-const withoutScan = createSnapshotter({ scanStrings: false });
+// The JSON snapshotter: what capture uses (the object one, createSnapshotter, is its text parsed).
+const withScan = createJsonSnapshotter();
+const withoutScan = createJsonSnapshotter({ scanStrings: false });
 
 function perCall(snapshot) {
   const start = process.hrtime.bigint();
