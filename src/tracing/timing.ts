@@ -56,6 +56,5 @@ export function stampPrefix(): string {
   return msPrefix;
 }
 
-
 /** Milliseconds since `start` (a `performance.now()` reading), to the microsecond. */
 export const elapsedMs = (start: number): number => Math.round((performance.now() - start) * 1000) / 1000;
