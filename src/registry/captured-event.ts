@@ -22,6 +22,7 @@ const NO_PARENTS: readonly Entry[] = [];
  * its id, its content), not five, and the queued records are what every scavenge copies.
  */
 export class CapturedEventRecord implements EventRecord, Entry {
+  // The queue state of a new entry, as `createEntry` sets it for every other record.
   readonly table = 'events' as const;
   readonly live = false;
   version = 0;
