@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { type Batch, buildBatch, takeBatch, takeBody } from '../../src/export/wire-body.js';
+import { CapturedEventRecord } from '../../src/registry/captured-event.js';
 import { createEntry, RecordQueue } from '../../src/registry/record-queue.js';
 import type { RunRecord, WireRecord } from '../../src/registry/records.js';
 
@@ -33,6 +34,23 @@ describe('wire body', () => {
     assert.equal(text(batch), expected);
     assert.equal(batch.length, Buffer.byteLength(expected));
     assert.deepEqual([...batch.sent.keys()], [session, run, event]);
+  });
+
+  it('writes captured events in pieces around their content: the same text, with and without span and attributes', () => {
+    const session = createEntry('sessions', { id: id(), created_at: NOW }, [], true);
+    const run = createEntry('runs', { id: id(), session_id: session.id, name: 'r', started_at: NOW, status: 'ok' }, [session], false);
+    const span = createEntry('spans', { id: id(), run_id: run.id, kind: 'tool', name: 's', started_at: NOW, status: 'ok' }, [run], false);
+    const events = [
+      new CapturedEventRecord(id(), run.id, 'user_input', NOW, '{"q":"é \\"x\\""}', undefined, undefined, [run]),
+      new CapturedEventRecord(id(), run.id, 'tool_arguments', NOW, '[1,2]', span.id, undefined, [run, span]),
+      new CapturedEventRecord(id(), run.id, 'custom', NOW, '{"name":"n","data":null}', undefined, '{"northstar_type":"event"}', [run]),
+      new CapturedEventRecord(id(), run.id, 'tool_result', NOW, 'null', span.id, '{"tool_call_id":"c"}', [run, span]),
+    ];
+    const batch = buildBatch(events);
+    const expected = JSON.stringify({ schema_version: 2, sessions: [session.record], runs: [run.record], spans: [span.record], events, scores: [], prompt_links: [] });
+    assert.equal(text(batch), expected);
+    for (const event of events) assert.equal(JSON.stringify(event), event.wireJson());
+    assert.equal(batch.length, Buffer.byteLength(expected));
   });
 
   it('sends the latest state of an open record changed in place after it was queued', () => {

@@ -1,7 +1,7 @@
 // The request body of the ingest endpoint (docs/protocol.md, Body): which queued records
 // go into one batch, with the ancestors the server does not have yet, encoded from each record's JSON.
 import type { Table } from '../registry/records.js';
-import { entryJson } from '../registry/record-queue.js';
+import { entryParts } from '../registry/record-queue.js';
 import type { Entry, RecordQueue } from '../registry/record-queue.js';
 
 /** A batch taken from the queue: the request body and the state versions it carries. */
@@ -71,12 +71,12 @@ interface Picked {
 function pick(candidates: readonly Entry[], count: number): Picked {
   const primaries: Entry[] = [];
   const sent = new Map<Entry, number>();
-  const body: Record<Table, string[]> = { sessions: [], runs: [], spans: [], events: [], scores: [], prompt_links: [] };
+  const body: Record<Table, Entry[]> = { sessions: [], runs: [], spans: [], events: [], scores: [], prompt_links: [] };
   const add = (entry: Entry): void => {
     if (sent.has(entry)) return;
     for (const parent of entry.parents) if (!parent.accepted) add(parent);
     sent.set(entry, entry.version);
-    body[entry.table].push(entryJson(entry));
+    body[entry.table].push(entry);
   };
   let scores = 0;
   for (let i = 0; i < candidates.length && primaries.length < count; i++) {
@@ -89,20 +89,49 @@ function pick(candidates: readonly Entry[], count: number): Picked {
   // The same text JSON.stringify of the whole body would give, from each record's own JSON
   // (an event's around its captured content text; any other record written once per state),
   // encoded once (see encode): no body-sized string is made.
-  const parts: string[] = [`{"schema_version":${SCHEMA_VERSION}`];
+  const parts = new BodyParts(`{"schema_version":${SCHEMA_VERSION}`);
   for (const table of TABLES) {
     const records = body[table];
-    parts.push(`,"${table}":[`);
+    parts.text(`,"${table}":[`);
     for (let i = 0; i < records.length; i++) {
-      if (i > 0) parts.push(',');
-      parts.push(records[i]!);
+      if (i > 0) parts.text(',');
+      entryParts(records[i]!, parts);
     }
-    parts.push(']');
+    parts.text(']');
   }
-  parts.push('}');
-  let chars = 0;
-  for (let i = 0; i < parts.length; i++) chars += parts[i]!.length;
-  return { primaries, sent, parts, chars };
+  parts.text('}');
+  return { primaries, sent, parts: parts.done(), chars: parts.chars };
+}
+
+/**
+ * A body's text as the pieces it is encoded from: each captured content as it was written
+ * at capture (one flat string, a few KB), the short texts between them joined into one piece.
+ * So an event is not copied into a joined string of its own for each body, and the encoder
+ * is called about twice per event, not once per field.
+ */
+class BodyParts {
+  private readonly parts: string[] = [];
+  chars = 0;
+
+  constructor(private pending: string) {}
+
+  /** Short text, joined to the pending piece. */
+  text(text: string): void {
+    this.pending += text;
+  }
+
+  /** A captured content text, its own piece. */
+  content(text: string): void {
+    this.parts.push(this.pending, text);
+    this.chars += this.pending.length + text.length;
+    this.pending = '';
+  }
+
+  done(): string[] {
+    this.parts.push(this.pending);
+    this.chars += this.pending.length;
+    return this.parts;
+  }
 }
 
 type NodeBuffer = Uint8Array & { write(text: string, offset: number): number };
@@ -122,12 +151,6 @@ function encode(parts: readonly string[], chars: number): Uint8Array {
   let at = 0;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
-    // The commas and brackets between records (ASCII): one byte, without a call into the runtime.
-    if (part.length === 1 && part.charCodeAt(0) < 0x80) {
-      if (at === buffer.length) buffer = grow(buffer, at, 1 + parts.length - i);
-      buffer[at++] = part.charCodeAt(0);
-      continue;
-    }
     if (buffer.length - at < part.length * 3) {
       const need = NodeBuffer.byteLength(part);
       if (buffer.length - at < need) buffer = grow(buffer, at, need + parts.length - i);

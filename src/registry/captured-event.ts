@@ -1,5 +1,5 @@
 import { stampLength, stampText } from '../util/iso-stamp.js';
-import type { Entry, SpoolSource } from './record-queue.js';
+import type { Entry, SpoolSource, WireParts } from './record-queue.js';
 import type { EventRecord, EventType, JsonObject, WireRecord } from './records.js';
 
 /** Marks a value not parsed yet (`undefined` and `null` are contents). */
@@ -90,6 +90,21 @@ export class CapturedEventRecord implements EventRecord, Entry {
     if (this.span_id !== undefined) json += `,"span_id":"${this.span_id}"`;
     if (this.attributesText !== undefined) json += `,"attributes":${this.attributesText}`;
     return `${json}}`;
+  }
+
+  /**
+   * The same text as {@link wireJson}, given to a body in pieces: the fields around the
+   * content as text, the content text itself as its own piece (see `BodyParts`).
+   */
+  wireParts(parts: WireParts): void {
+    parts.text(`{"id":"${this.id}","run_id":"${this.run_id}","type":"${this.type}","created_at":"${stampText(this.createdAt, this.createdMicros)}","content":`);
+    parts.content(this.contentText);
+    if (this.span_id !== undefined) parts.text(`,"span_id":"${this.span_id}"`);
+    if (this.attributesText !== undefined) {
+      parts.text(',"attributes":');
+      parts.content(this.attributesText);
+    }
+    parts.text('}');
   }
 
   /** `wireJson().length`, counted without writing it. */

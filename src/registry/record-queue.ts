@@ -71,6 +71,7 @@ export function createEntry(table: Table, record: WireRecord, parents: readonly 
 interface SelfWritten {
   wireJson(): string;
   wireLength(): number;
+  wireParts(parts: WireParts): void;
 }
 
 function selfWritten(record: WireRecord): SelfWritten | undefined {
@@ -87,6 +88,19 @@ export function entryJson(entry: Entry): string {
   if (own !== undefined) return own.wireJson();
   if (entry.json !== undefined && entry.jsonVersion === entry.version && !entry.live) return entry.json;
   return writeJson(entry);
+}
+
+/** Where a body takes its records' text: short texts joined, captured contents as their own pieces. */
+export interface WireParts {
+  text(text: string): void;
+  content(text: string): void;
+}
+
+/** {@link entryJson}'s text given to a body, an event's in pieces around its content (see `wireParts`). */
+export function entryParts(entry: Entry, parts: WireParts): void {
+  const own = selfWritten(entry.record);
+  if (own !== undefined) own.wireParts(parts);
+  else parts.text(entryJson(entry));
 }
 
 function writeJson(entry: Entry): string {
