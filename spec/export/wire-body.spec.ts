@@ -53,6 +53,18 @@ describe('wire body', () => {
     assert.equal(batch.length, Buffer.byteLength(expected));
   });
 
+  it('is the same text for a large body of runs alone, and for one with a long non-captured record', () => {
+    const session = createEntry('sessions', { id: id(), created_at: NOW }, [], true);
+    const runs = Array.from({ length: 400 }, (_, i) => createEntry('runs', { id: id(), session_id: session.id, name: `run ${i}`, started_at: NOW, status: 'ok' }, [session], false));
+    const long = createEntry('events', { id: id(), run_id: runs[0]!.id, type: 'custom', created_at: NOW, content: { text: 'x'.repeat(40_000) } } as WireRecord, [runs[0]!], false);
+    for (const records of [runs, [...runs, long]]) {
+      const batch = buildBatch(records);
+      const expected = JSON.stringify({ schema_version: 2, sessions: [session.record], runs: runs.map((r) => r.record), spans: [], events: records.length > runs.length ? [long.record] : [], scores: [], prompt_links: [] });
+      assert.equal(text(batch), expected);
+      assert.equal(batch.length, Buffer.byteLength(expected));
+    }
+  });
+
   it('sends the latest state of an open record changed in place after it was queued', () => {
     const session = createEntry('sessions', { id: id(), created_at: NOW }, [], true);
     const run = createEntry('runs', { id: id(), session_id: session.id, name: 'r', started_at: NOW, status: 'running' }, [session], true);

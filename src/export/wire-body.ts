@@ -103,11 +103,14 @@ function pick(candidates: readonly Entry[], count: number): Picked {
   return { primaries, sent, parts: parts.done(), chars: parts.chars };
 }
 
+/** The longest piece of joined short texts (UTF-16 units): a body of runs and spans alone never becomes one body-sized string. */
+const MAX_JOINED = 16_384;
+
 /**
  * A body's text as the pieces it is encoded from: each captured content as it was written
- * at capture (one flat string, a few KB), the short texts between them joined into one piece.
- * So an event is not copied into a joined string of its own for each body, and the encoder
- * is called about twice per event, not once per field.
+ * at capture (one flat string, a few KB), the short texts between them joined into pieces
+ * of up to MAX_JOINED characters. So an event is not copied into a joined string of its own
+ * for each body, and the encoder is called about twice per event, not once per field.
  */
 class BodyParts {
   private readonly parts: string[] = [];
@@ -115,22 +118,30 @@ class BodyParts {
 
   constructor(private pending: string) {}
 
-  /** Short text, joined to the pending piece. */
+  /** Text between contents, joined to the pending piece (a long one is its own piece). */
   text(text: string): void {
+    if (text.length >= MAX_JOINED) return this.content(text);
     this.pending += text;
+    if (this.pending.length >= MAX_JOINED) this.endPending();
   }
 
-  /** A captured content text, its own piece. */
+  /** A captured content text (or any long text), its own piece. */
   content(text: string): void {
-    this.parts.push(this.pending, text);
-    this.chars += this.pending.length + text.length;
-    this.pending = '';
+    this.endPending();
+    this.parts.push(text);
+    this.chars += text.length;
   }
 
   done(): string[] {
+    this.endPending();
+    return this.parts;
+  }
+
+  private endPending(): void {
+    if (this.pending.length === 0) return;
     this.parts.push(this.pending);
     this.chars += this.pending.length;
-    return this.parts;
+    this.pending = '';
   }
 }
 
