@@ -86,15 +86,14 @@ export class CapturedEventRecord implements EventRecord, Entry {
 
   /** This record's wire JSON: the same text as `JSON.stringify` of the record, keys in the same order. */
   wireJson(): string {
-    let json = `{"id":"${this.id}","run_id":"${this.run_id}","type":"${this.type}","created_at":"${stampText(this.createdAt, this.createdMicros)}","content":${this.contentText}`;
-    if (this.span_id !== undefined) json += `,"span_id":"${this.span_id}"`;
-    if (this.attributesText !== undefined) json += `,"attributes":${this.attributesText}`;
-    return `${json}}`;
+    const joined = { json: '', text: (text: string) => void (joined.json += text), content: (text: string) => void (joined.json += text) };
+    this.wireParts(joined);
+    return joined.json;
   }
 
   /**
-   * The same text as {@link wireJson}, given to a body in pieces: the fields around the
-   * content as text, the content text itself as its own piece (see `BodyParts`).
+   * This record's wire JSON given to a body in pieces: the fields around the content as
+   * text, the content text itself as its own piece (see `BodyParts` in src/export/wire-body.ts).
    */
   wireParts(parts: WireParts): void {
     parts.text(`{"id":"${this.id}","run_id":"${this.run_id}","type":"${this.type}","created_at":"${stampText(this.createdAt, this.createdMicros)}","content":`);
