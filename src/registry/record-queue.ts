@@ -96,11 +96,17 @@ export interface WireParts {
   content(text: string): void;
 }
 
-/** {@link entryJson}'s text given to a body, an event's in pieces around its content (see `wireParts`). */
+/**
+ * {@link entryJson}'s text given to a body, an event's in pieces around its content (see
+ * `wireParts`). Any other record's JSON is a piece of its own, as a content is: the encoder
+ * then flattens that very string, which the entry keeps while it waits (a run or span that
+ * ended is written once), instead of a joined copy, leaving the queued entry holding the
+ * tree of concatenations its JSON was built from.
+ */
 export function entryParts(entry: Entry, parts: WireParts): void {
   const own = selfWritten(entry.record);
   if (own !== undefined) own.wireParts(parts);
-  else parts.text(entryJson(entry));
+  else parts.content(entryJson(entry));
 }
 
 function writeJson(entry: Entry): string {
