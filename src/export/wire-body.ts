@@ -87,8 +87,8 @@ function pick(candidates: readonly Entry[], count: number): Picked {
     add(candidate);
   }
   // The same text JSON.stringify of the whole body would give, from each record's own JSON
-  // (an event's around its captured content text; any other record written once per state),
-  // encoded once (see encode): no body-sized string is made.
+  // (an event's in pieces around its captured content text; any other record written once
+  // per state), encoded once (see encode): no body-sized string is made.
   const parts = new BodyParts(`{"schema_version":${SCHEMA_VERSION}`);
   for (const table of TABLES) {
     const records = body[table];
@@ -103,14 +103,12 @@ function pick(candidates: readonly Entry[], count: number): Picked {
   return { primaries, sent, parts: parts.done(), chars: parts.chars };
 }
 
-/** The longest piece of joined short texts (UTF-16 units): a body of runs and spans alone never becomes one body-sized string. */
-const MAX_JOINED = 16_384;
-
 /**
  * A body's text as the pieces it is encoded from: each captured content as it was written
- * at capture (one flat string, a few KB), the short texts between them joined into pieces
- * of up to MAX_JOINED characters. So an event is not copied into a joined string of its own
- * for each body, and the encoder is called about twice per event, not once per field.
+ * at capture (one flat string, a few KB) and each other record's JSON as its own piece, the
+ * short texts between them (an event's other fields, commas, brackets) joined into one. So an
+ * event is not copied into a joined string of its own for each body, and the encoder is
+ * called about twice per event, not once per field.
  */
 class BodyParts {
   private readonly parts: string[] = [];
@@ -118,14 +116,12 @@ class BodyParts {
 
   constructor(private pending: string) {}
 
-  /** Text between contents, joined to the pending piece (a long one is its own piece). */
+  /** Short text, joined to the pending piece. */
   text(text: string): void {
-    if (text.length >= MAX_JOINED) return this.content(text);
     this.pending += text;
-    if (this.pending.length >= MAX_JOINED) this.endPending();
   }
 
-  /** A captured content text (or any long text), its own piece. */
+  /** A captured content text or a record's JSON, its own piece. */
   content(text: string): void {
     this.endPending();
     this.parts.push(text);

@@ -90,7 +90,7 @@ export function entryJson(entry: Entry): string {
   return writeJson(entry);
 }
 
-/** Where a body takes its records' text: short texts joined, captured contents as their own pieces. */
+/** Where a body takes its records' text: short texts joined, contents and whole records' JSON as pieces of their own. */
 export interface WireParts {
   text(text: string): void;
   content(text: string): void;
